@@ -1,0 +1,347 @@
+"""The ``tftsr`` command: argument parsing only; each command calls one Workbench (or layer) function.
+
+Every command takes ``--store PATH`` before or after the command word; the key comes from
+``TFTSR_DB_KEY``. Exit 0 success, 2 for an error a user can cause (one sentence on stderr).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from .errors import InputError, TFTSRError
+from .workbench import Workbench
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A TFTSRError shown as one sentence; exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"tftsr: {self.format_message()}", err=True)
+
+
+def _remember(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value not in (None, False):
+            ctx.meta[f"tftsr.{name}"] = value
+        return value
+    return callback
+
+
+def store_options(f: F) -> F:
+    """``--store`` and ``--insecure-plaintext``, accepted on the group and on every command."""
+    f = click.option("--store", "store_path", metavar="PATH", expose_value=False, is_eager=True,
+                     callback=_remember("store"),
+                     help="Store file (default: $TFTSR_HOME/tftsr.db or the platform data folder).")(f)
+    f = click.option("--insecure-plaintext", is_flag=True, expose_value=False, is_eager=True,
+                     callback=_remember("plaintext"),
+                     help="Use an UNENCRYPTED store (also TFTSR_INSECURE_PLAINTEXT=1). Never for real data.")(f)
+    return f
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    try:
+        yield
+    except TFTSRError as exc:
+        raise UserError(str(exc)) from exc
+
+
+@contextmanager
+def open_workbench() -> Iterator[Workbench]:
+    ctx = click.get_current_context()
+    plaintext = True if ctx.meta.get("tftsr.plaintext") else None
+    with user_errors():
+        wb = Workbench.open(ctx.meta.get("tftsr.store"), insecure_plaintext=plaintext)
+        try:
+            yield wb
+        finally:
+            wb.close()
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    if not rows:
+        return
+    widths = {c: max(len(c), *(len(str(r.get(c) or "")) for r in rows)) for c in columns}
+    click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
+    for r in rows:
+        click.echo("  ".join(str(r.get(c) or "").ljust(widths[c]) for c in columns).rstrip())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@store_options
+@click.version_option(package_name="tftsr-kernel")
+def cli() -> None:
+    """TFTSR: investigate IT incidents with redaction, an encrypted store and an audit log."""
+
+
+# -- issue ----------------------------------------------------------------------------------------
+@cli.group()
+@store_options
+def issue() -> None:
+    """Create, list, show and search investigations."""
+
+
+@issue.command("new")
+@store_options
+@click.argument("title")
+@click.option("--severity", required=True, type=click.Choice(["critical", "high", "medium", "low"]))
+@click.option("--category", default="general", show_default=True)
+@click.option("--description", default="")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+def issue_new(title: str, severity: str, category: str, description: str, tags: tuple[str, ...]) -> None:
+    """Open a new issue; prints its id alone on a line."""
+    with open_workbench() as wb, user_errors():
+        click.echo(wb.issue_new(title, severity, category, description, list(tags))["id"])
+
+
+@issue.command("list")
+@store_options
+@click.option("--status", type=click.Choice(["open", "investigating", "resolved", "closed"]))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per issue.")
+def issue_list(status: str | None, as_json: bool) -> None:
+    """List issues, newest first."""
+    with open_workbench() as wb, user_errors():
+        rows = wb.issues(status)
+    if as_json:
+        for r in rows:
+            echo_json(r)
+    elif rows:
+        echo_table(rows, ["id", "severity", "status", "category", "created_at", "title"])
+    else:
+        click.echo("no issues yet; create one with `tftsr issue new TITLE --severity high`")
+
+
+@issue.command("show")
+@store_options
+@click.argument("issue_id")
+@click.option("--json", "as_json", is_flag=True)
+def issue_show(issue_id: str, as_json: bool) -> None:
+    """Show one issue."""
+    with open_workbench() as wb, user_errors():
+        row = wb.issue(issue_id)
+    if as_json:
+        echo_json(row)
+        return
+    for key in ("id", "title", "severity", "status", "category", "assigned_to", "tags", "created_at",
+                "updated_at", "resolved_at", "description"):
+        value = ", ".join(row[key]) if key == "tags" else row[key]
+        click.echo(f"{key + ':':<13}{'' if value is None else value}")
+
+
+@issue.command("search")
+@store_options
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def issue_search(query: str, limit: int, as_json: bool) -> None:
+    """Full-text search over titles and descriptions (FTS5 syntax)."""
+    with open_workbench() as wb, user_errors():
+        rows = wb.issue_search(query, limit)
+    if as_json:
+        for r in rows:
+            echo_json(r)
+    elif rows:
+        echo_table(rows, ["id", "severity", "status", "title", "snippet"])
+    else:
+        click.echo("no matching issues")
+
+
+@issue.command("status")
+@store_options
+@click.argument("issue_id")
+@click.argument("status", type=click.Choice(["open", "investigating", "resolved", "closed"]))
+def issue_status(issue_id: str, status: str) -> None:
+    """Move an issue to open, investigating, resolved or closed."""
+    with open_workbench() as wb, user_errors():
+        row = wb.issue_status(status, issue_id)
+    click.echo(f"{row['id']} {row['status']}")
+
+
+@issue.command("close")
+@store_options
+@click.argument("issue_id")
+def issue_close(issue_id: str) -> None:
+    """Close an issue."""
+    with open_workbench() as wb, user_errors():
+        row = wb.issue_status("closed", issue_id)
+    click.echo(f"{row['id']} {row['status']}")
+
+
+# -- audit ----------------------------------------------------------------------------------------
+@cli.group("audit")
+@store_options
+def audit_group() -> None:
+    """Verify and read the tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+@store_options
+def audit_verify() -> None:
+    """Exit 0 when the chain is intact; 1 naming the first bad entry and why."""
+    with open_workbench() as wb, user_errors():
+        result = wb.audit_verify()
+    if result.ok:
+        click.echo(result.message())
+        return
+    click.echo(result.message(), err=True)
+    sys.exit(1)
+
+
+@audit_group.command("log")
+@store_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per entry.")
+@click.option("--limit", type=int)
+@click.option("--issue", "issue_id", help="Only the entries of this issue.")
+def audit_log(as_json: bool, limit: int | None, issue_id: str | None) -> None:
+    """List audit entries, oldest first."""
+    with open_workbench() as wb, user_errors():
+        rows = wb.audit_log(limit, issue_id)
+    for r in rows:
+        if as_json:
+            echo_json(r)
+        else:
+            details = json.dumps(r["details"], sort_keys=True, ensure_ascii=False)
+            click.echo(f"{r['seq']:>6}  {r['timestamp']}  {r['action']:<22} {r['entity_type']}:{r['entity_id']}  "
+                       f"{r['user_id']}  {details}")
+
+
+@audit_group.command("head")
+@store_options
+def audit_head() -> None:
+    """Print the chain head (entry count and last entry_hash) for anchoring elsewhere."""
+    with open_workbench() as wb, user_errors():
+        count, head = wb.audit_head()
+    click.echo(f"{count} {head}")
+
+
+# -- store ----------------------------------------------------------------------------------------
+@cli.group("store")
+@store_options
+def store_group() -> None:
+    """Inspect, rekey and back up the encrypted store."""
+
+
+@store_group.command("info")
+@store_options
+@click.option("--json", "as_json", is_flag=True)
+def store_info(as_json: bool) -> None:
+    """Path, cipher settings and schema version (never the key)."""
+    with open_workbench() as wb, user_errors():
+        info = wb.store_info()
+    if as_json:
+        echo_json(info.__dict__)
+        return
+    for key, value in info.__dict__.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+        click.echo(f"{key + ':':<17}{value}")
+
+
+@store_group.command("rekey")
+@store_options
+def store_rekey() -> None:
+    """Re-encrypt the store under a new key (TFTSR_NEW_DB_KEY, or asked for without echo)."""
+    import os
+
+    new_key = os.environ.get("TFTSR_NEW_DB_KEY")
+    if not new_key:
+        new_key = getpass.getpass("new key: ")
+        if getpass.getpass("new key again: ") != new_key:
+            raise UserError("the two keys differ; nothing was changed")
+    if not new_key:
+        raise UserError("the new key is empty; nothing was changed")
+    with open_workbench() as wb, user_errors():
+        wb.store_rekey(new_key)
+    click.echo("store rekeyed; set TFTSR_DB_KEY to the new key from now on")
+
+
+@store_group.command("backup")
+@store_options
+@click.argument("dest")
+def store_backup(dest: str) -> None:
+    """Write an encrypted copy that opens with the same key."""
+    with open_workbench() as wb, user_errors():
+        path = wb.store_backup(dest)
+    click.echo(str(path))
+
+
+# -- credentials ----------------------------------------------------------------------------------
+@cli.group("credentials")
+@store_options
+def credentials_group() -> None:
+    """API keys and tokens, sealed with AES-256-GCM inside the store."""
+
+
+@credentials_group.command("set")
+@store_options
+@click.argument("service")
+def credentials_set(service: str) -> None:
+    """Store a secret for SERVICE (read without echo; never printed)."""
+    secret = getpass.getpass(f"secret for {service}: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    with open_workbench() as wb, user_errors():
+        if not secret:
+            raise InputError("the secret is empty; nothing was stored")
+        wb.credential_set(service, secret)
+    click.echo(f"stored the secret for {service}")
+
+
+@credentials_group.command("list")
+@store_options
+def credentials_list() -> None:
+    """List the services that have a stored secret (never the secrets)."""
+    with open_workbench() as wb, user_errors():
+        for service in wb.credential_services():
+            click.echo(service)
+
+
+@credentials_group.command("delete")
+@store_options
+@click.argument("service")
+def credentials_delete(service: str) -> None:
+    """Delete the stored secret for SERVICE."""
+    with open_workbench() as wb, user_errors():
+        wb.credential_delete(service)
+    click.echo(f"deleted the secret for {service}")
+
+
+# -- demo -----------------------------------------------------------------------------------------
+@cli.command("demo")
+@store_options
+@click.option("--out", "out_dir", default=None, help="Folder for the demo's outputs (default: a new temp folder).")
+def demo_command(out_dir: str | None) -> None:
+    """Run the demo investigation (embedded store, offline provider); prints where its outputs are."""
+    from .demo import run_demo
+
+    with user_errors():
+        result = run_demo(out_dir, echo=click.echo)
+    click.echo(f"demo outputs: {result}")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="tftsr")
+    except BrokenPipeError:
+        # `tftsr audit log | head`: the reader went away; that is not an error.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
