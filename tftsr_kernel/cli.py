@@ -182,6 +182,65 @@ def issue_close(issue_id: str) -> None:
     click.echo(f"{row['id']} {row['status']}")
 
 
+# -- logs, detection and decisions ------------------------------------------------------------------
+@cli.command("load")
+@store_options
+@click.option("--issue", "issue_id", required=True, help="The issue the logs belong to.")
+@click.option("--format", "fmt", default="auto", show_default=True, help="Force a log format.")
+@click.option("--store-raw", is_flag=True, help="Also keep the raw text, sealed, inside the store.")
+@click.argument("paths", nargs=-1, required=True)
+def load_command(issue_id: str, fmt: str, store_raw: bool, paths: tuple[str, ...]) -> None:
+    """Load log files for an issue: records each file (log_files + audit) and prints what was read."""
+    with open_workbench() as wb, user_errors():
+        frame = wb.load(list(paths), issue=issue_id, format=fmt, store_raw=store_raw)
+        records = {r["id"]: r for r in wb.log_files(issue_id)}
+    for note in frame.attrs.get("tftsr_notes", []):
+        click.echo(f"tftsr: {note}", err=True)
+    if not len(frame):
+        raise UserError("no log lines could be loaded from the given paths; check them and try again")
+    for log_file_id, lines in frame.groupby("log_file_id", observed=True).size().items():
+        row = records[str(log_file_id)]
+        click.echo(f"{row['id']}  {lines:>8} lines  {row['format'] or '-':<14} {row['file_path']}")
+
+
+@cli.command("pii")
+@store_options
+@click.option("--issue", "issue_id", required=True)
+@click.option("--profile", type=click.Path(dir_okay=False), help="A redaction profile (YAML).")
+def pii_command(issue_id: str, profile: str | None) -> None:
+    """Scan the issue's logs; spans are stored as pending. Prints counts per type."""
+    with open_workbench() as wb, user_errors():
+        counts = wb.scan(issue_id, profile=profile)
+        progress = wb.review_progress(issue_id)
+    for pii_type, n in counts.items():
+        click.echo(f"{pii_type:<16} {n:>8}")
+    click.echo(f"{'TOTAL':<16} {sum(counts.values()):>8}  ({progress['values']} distinct values, "
+               f"{progress['values_decided']} decided)")
+
+
+@cli.command("decide")
+@store_options
+@click.option("--issue", "issue_id", required=True)
+@click.option("--approve-all", is_flag=True, help="Redact every detected value.")
+@click.option("--approve", multiple=True, metavar="TYPE", help="Redact every value of TYPE.")
+@click.option("--reject", multiple=True, metavar="TYPE", help="Keep every value of TYPE.")
+@click.argument("more_types", nargs=-1, metavar="[TYPE]...")
+def decide_command(issue_id: str, approve_all: bool, approve: tuple[str, ...], reject: tuple[str, ...],
+                   more_types: tuple[str, ...]) -> None:
+    """Decide detected values by type: --approve TYPE... (redact), --reject TYPE... (keep), --approve-all."""
+    approve_l, reject_l = list(approve), list(reject)
+    if more_types:
+        if approve_l and reject_l or not (approve_l or reject_l):
+            raise UserError("extra types are ambiguous; repeat --approve or --reject before each type")
+        (approve_l if approve_l else reject_l).extend(more_types)
+    approve_l = [t.upper() for a in approve_l for t in a.split(",") if t]
+    reject_l = [t.upper() for r in reject_l for t in r.split(",") if t]
+    with open_workbench() as wb, user_errors():
+        changed = wb.decide(approve_l, reject_l, approve_all=approve_all, issue=issue_id)
+        progress = wb.review_progress(issue_id)
+    click.echo(f"{changed} span(s) decided; {progress['values_decided']} of {progress['values']} values decided")
+
+
 # -- audit ----------------------------------------------------------------------------------------
 @cli.group("audit")
 @store_options

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import audit
 from .crypto import derive_subkey, open_sealed, seal, sha256_hex
 from .errors import InputError, NotFoundError
-from .rca import issues
+from .rca import issues, whys
 from .store import MasterKey, Store, StoreInfo, new_id, utc_now
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .pii import RedactedText
 
 
 class Workbench:
@@ -75,6 +80,126 @@ class Workbench:
         if not self.current_issue_id:
             raise InputError("no issue selected; create one with `issue new` or pick one with `issue use ID`")
         return self.current_issue_id
+
+    # -- logs ---------------------------------------------------------------------------------
+    def load(self, paths: str | os.PathLike[str] | list[str | os.PathLike[str]], issue: str | None = None,
+             format: str = "auto", store_raw: bool = False, **options: Any) -> pd.DataFrame:  # noqa: A002
+        """Load logs into a DataFrame and record each file for the issue (``log_files`` + audit).
+
+        The frame gains a ``log_file_id`` column linking each row to its record.
+        """
+        from .logs import load_logs
+        from .rca import logfiles
+
+        issue_id = self.issue(issue)["id"]
+        frame = load_logs(paths, format=format, **options)
+        ids: dict[str, str] = {}
+        formats = frame.attrs.get("formats", {})
+        for name in frame["file"].cat.categories if len(frame) else []:
+            on_disk = name if os.path.exists(name) else name.split("!", 1)[0]
+            lines = int((frame["file"] == name).sum())
+            row = logfiles.record_log_file(self.store, issue_id, on_disk, fmt=str(formats.get(name, "")),
+                                           line_count=lines, store_raw=store_raw)
+            ids[name] = row["id"]
+        if len(frame):
+            frame["log_file_id"] = frame["file"].map(ids).astype("category")
+        return frame
+
+    def log_files(self, issue: str | None = None) -> list[dict[str, Any]]:
+        from .rca import logfiles
+
+        return logfiles.log_files(self.store, self.issue(issue)["id"])
+
+    # -- detection and review -------------------------------------------------------------------
+    def scan(self, issue: str | None = None, profile: str | os.PathLike[str] | None = None) -> dict[str, int]:
+        """Scan the issue's logs; spans are stored as pending. Returns spans found per type."""
+        from .rca import review
+
+        scanner = None
+        if profile:
+            from .pii import load_profile
+
+            scanner = load_profile(profile).scanner()
+        return review.scan_issue(self.store, self.issue(issue)["id"], scanner)
+
+    def decide(self, approve: list[str] | None = None, reject: list[str] | None = None, *,
+               approve_all: bool = False, values: list[tuple[str, str]] | None = None,
+               span_ids: list[str] | None = None, status: str = "approved", issue: str | None = None) -> int:
+        """Decide spans: ``approve``/``reject`` whole types, ``approve_all``, or chosen values/occurrences
+        (``values`` = [(type, value_hash)], ``span_ids``) with ``status``. Returns spans changed."""
+        from .rca import review
+
+        issue_id = self.issue(issue)["id"]
+        changed = 0
+        if approve_all:
+            changed += review.decide(self.store, issue_id, "approved", every=True)
+        if approve:
+            changed += review.decide(self.store, issue_id, "approved", types=approve)
+        if reject:
+            changed += review.decide(self.store, issue_id, "rejected", types=reject)
+        if values or span_ids:
+            changed += review.decide(self.store, issue_id, status, values=values, span_ids=span_ids)
+        if not (approve_all or approve or reject or values or span_ids):
+            raise InputError("say what to decide: --approve TYPE..., --reject TYPE... or --approve-all")
+        return changed
+
+    def spans(self, issue: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        from .rca import review
+
+        return review.issue_spans(self.store, self.issue(issue)["id"], status)
+
+    def review_groups(self, issue: str | None = None, *, pii_type: str | None = None, status: str | None = None,
+                      text: str | None = None, offset: int = 0, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
+        """One row per distinct detected value, most frequent first: (total, page)."""
+        from .rca import review
+
+        return review.value_groups(self.store, self.issue(issue)["id"], pii_type=pii_type, status=status,
+                                   text=text, offset=offset, limit=limit)
+
+    def review_progress(self, issue: str | None = None) -> dict[str, int]:
+        from .rca import review
+
+        return review.decision_counts(self.store, self.issue(issue)["id"])
+
+    def value_occurrences(self, pii_type: str, value_hash: str, issue: str | None = None,
+                          limit: int = 20) -> list[dict[str, Any]]:
+        from .rca import review
+
+        return review.value_occurrences(self.store, self.issue(issue)["id"], pii_type, value_hash, limit)
+
+    def redacted_context(self, issue: str | None = None, **redact_options: Any) -> RedactedText:
+        """The issue's logs with every approved value replaced; refuses while any value is undecided."""
+        from .rca import review
+
+        return review.redacted_context(self.store, self.issue(issue)["id"], **self._redact_options(redact_options))
+
+    def redact(self, issue: str | None = None, **redact_options: Any) -> RedactedText:
+        """Finalise the redaction: audited (``redaction_applied``) and original values wiped from the store."""
+        from .rca import review
+
+        return review.redacted_context(self.store, self.issue(issue)["id"], finalise=True,
+                                       **self._redact_options(redact_options))
+
+    def pseudonym_key(self) -> bytes:
+        return derive_subkey(self.store.root_secret(), "pseudonym")
+
+    def _redact_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        options.setdefault("pseudonym_key", self.pseudonym_key())
+        return options
+
+    # -- 5-Whys ---------------------------------------------------------------------------------
+    def whys_add(self, why: str, answer: str = "", evidence: list[dict[str, Any]] | None = None, chain: int = 1,
+                 issue: str | None = None) -> dict[str, Any]:
+        return whys.add_step(self.store, self.issue(issue)["id"], why, answer, evidence, chain)
+
+    def whys_update(self, step_id: str, **fields: Any) -> dict[str, Any]:
+        return whys.update_step(self.store, step_id, **fields)
+
+    def whys_delete(self, step_id: str) -> None:
+        whys.delete_step(self.store, step_id)
+
+    def whys(self, issue: str | None = None) -> list[dict[str, Any]]:
+        return whys.steps(self.store, self.issue(issue)["id"])
 
     # -- audit -------------------------------------------------------------------------------
     def audit_verify(self) -> audit.Verification:
