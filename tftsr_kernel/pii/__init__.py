@@ -1,0 +1,1 @@
+"""Sensitive-data detection and redaction: pure functions over text and DataFrames."""

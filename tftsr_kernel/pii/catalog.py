@@ -1,0 +1,194 @@
+"""The detector catalog, as data: one row per detector.
+
+A row names the type it reports, a regular expression written in the common subset of RE2 and
+Python ``re`` syntax (no look-around, no back-references), optional lower-case literal hints (a
+cheap prefilter: the pattern cannot match a text that holds none of them) and an optional
+validator name from :data:`tftsr_kernel.pii.validators.VALIDATORS`. The value is the named group
+``v`` (or ``v2``, ``v3`` for alternatives); without one, the whole match. Adding a type is adding
+a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TYPES: tuple[str, ...] = (
+    "EMAIL", "IPV4", "IPV6", "MAC", "HOSTNAME", "USERNAME", "PHONE", "CREDIT_CARD", "IBAN", "SSN",
+    "URL_CREDENTIALS", "PASSWORD", "BEARER_TOKEN", "JWT", "PRIVATE_KEY", "AWS_ACCESS_KEY", "AWS_SECRET_KEY",
+    "GITHUB_TOKEN", "GITLAB_TOKEN", "SLACK_TOKEN", "STRIPE_KEY", "GOOGLE_API_KEY", "OPENAI_KEY",
+    "ANTHROPIC_KEY", "API_KEY", "GENERIC_SECRET",
+)
+SECRET_TYPES: frozenset[str] = frozenset(TYPES[TYPES.index("URL_CREDENTIALS"):])
+PII_TYPES: frozenset[str] = frozenset(TYPES) - SECRET_TYPES
+
+
+@dataclass(frozen=True)
+class Detector:
+    """One row of the catalog. ``priority`` breaks ties between equally long overlapping spans
+    (lower wins): a vendor key beats the keyword rule that also matched it."""
+
+    name: str
+    type: str
+    pattern: str
+    hints: tuple[str, ...] = ()
+    validator: str | None = None
+    min_entropy: float = 0.0
+    priority: int = 50
+    description: str = ""
+    value_groups: tuple[str, ...] = field(default=("v", "v2", "v3"))
+    allow: tuple[str, ...] = ()  # regexes: a value matching one is not reported (gitleaks allowlists)
+
+
+# left and right boundaries: a consumed character that is not part of a token (RE2 has no look-around)
+_L = r"(?:^|[^A-Za-z0-9_])"
+_R = r"(?:[^A-Za-z0-9_]|$)"
+_R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
+
+# key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...
+_SEP = r"""(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?"""
+
+
+def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;&<>\\]+") -> str:
+    """A pattern for ``KEYWORD <sep> VALUE`` where the value is group ``v``."""
+    return rf"(?i)(?:^|[^a-z0-9])(?:{keywords}){_SEP}(?P<v>{value})"
+
+
+_TOKEN_VALUE = r"[A-Za-z0-9._~+/-]{12,}={0,3}"
+
+DETECTORS: tuple[Detector, ...] = (
+    # ---- PII
+    Detector("email", "EMAIL",
+             r"(?:^|[^A-Za-z0-9._%+-])(?P<v>[A-Za-z0-9._%+-]+(?:@|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})"
+             r"(?:[^A-Za-z0-9-]|$)",
+             hints=("@", "%40"), validator="email", priority=25, description="e-mail address (also %40 form)"),
+    Detector("ipv4", "IPV4", r"(?P<v>(?:[0-9]{1,3}\.){3}[0-9]{1,3})", validator="ipv4", priority=30,
+             description="dotted-quad IPv4 address, octets 0-255, not part of a longer version string"),
+    Detector("ipv6", "IPV6",
+             r"(?:^|[^0-9A-Za-z:.])(?P<v>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){3,7}(?:\.[0-9]{1,3}){0,3})",
+             hints=(":",), validator="ipv6", priority=30, description="IPv6 address (checked by ipaddress)"),
+    Detector("mac", "MAC",
+             r"(?P<v>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}"
+             r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
+             validator="mac", priority=30, description="MAC address (colon, dash or Cisco dotted form)"),
+    Detector("phone_international", "PHONE", r"(?P<v>\+[1-9](?:[ .()-]{0,2}[0-9]){6,14})", hints=("+",),
+             validator="phone", priority=35, description="+CC phone number, checked by phonenumbers"),
+    Detector("phone_nanp", "PHONE", r"(?P<v>\([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}|[0-9]{3}[-.][0-9]{3}[-.][0-9]{4})",
+             validator="phone", priority=35, description="North American phone number format"),
+    Detector("phone_keyword", "PHONE",
+             r"(?i)(?:phone|tel|mobile|cell|fax|sms|whatsapp)(?:[_ -]?(?:no|number|num|nr))?\W{0,3}"
+             r"(?P<v>\+?[0-9][0-9 ().-]{5,}[0-9])",
+             hints=("phone", "tel", "mobile", "cell", "fax", "sms", "whatsapp"), validator="phone", priority=35,
+             description="number after a phone keyword"),
+    Detector("credit_card", "CREDIT_CARD", r"(?:^|[^0-9A-Za-z_.-])(?P<v>[0-9](?:[ -]?[0-9]){12,})",
+             validator="luhn", priority=28, description="card number: issuer prefix, grouping and Luhn"),
+    Detector("iban", "IBAN", r"(?:^|[^A-Za-z0-9])(?P<v>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)",
+             validator="iban", priority=28, description="IBAN: per-country length and mod-97"),
+    Detector("ssn", "SSN", r"(?:^|[^0-9A-Za-z_.:/-])(?P<v>[0-9]{3}-[0-9]{2}-[0-9]{4})(?:[^0-9A-Za-z_-]|$)",
+             validator="ssn", priority=28, description="US SSN (area/group/serial rules)"),
+    Detector("ssn_keyword", "SSN",
+             r"(?i)(?:ssn|social security(?: number)?)\W{0,3}(?P<v>[0-9]{9}|[0-9]{3} [0-9]{2} [0-9]{4})(?:[^0-9]|$)",
+             hints=("ssn", "social security"), validator="ssn", priority=28,
+             description="nine digits after an SSN keyword"),
+    Detector("username_phrase", "USERNAME",
+             r"(?i)(?:(?:invalid|illegal) user|failed (?:password|publickey|none) for(?: invalid user)?"
+             r"|accepted [a-z-]+ for|session (?:opened|closed) for user|for user|by user|user name)"
+             r" (?P<v>[A-Za-z0-9._$@\\-]+)",
+             hints=("user", "accepted", "failed"), validator="username", priority=60,
+             description="user named by sshd/PAM/auth log phrases"),
+    Detector("username_assignment", "USERNAME",
+             r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|ruser|logname|login|uname|db_user)"
+             r"(?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)",
+             hints=("user", "logname", "login", "uname"), validator="username", priority=60,
+             description="user=X, username: X"),
+    Detector("hostname", "HOSTNAME",
+             r"(?:^|[^A-Za-z0-9@._/-])(?P<v>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.){1,12}"
+             r"(?i:com|net|org|edu|gov|mil|int|io|co|ai|app|dev|cloud|info|biz|me|tv|us|uk|de|fr|nl|be|es|it"
+             r"|ch|at|se|no|dk|fi|ie|pt|gr|cz|hu|ro|bg|ru|ua|cn|jp|kr|in|au|nz|ca|br|mx|ar|cl|za|sg|hk|tw|my"
+             r"|th|vn|id|ph|tr|il|ae|sa|eg|ng|ke|eu|asia|online|site|tech|xyz|top|local|internal|corp|lan"
+             r"|intra|intranet|localdomain|home|arpa|svc|cluster))(?:[^A-Za-z0-9_-]|$)",
+             validator="hostname", priority=70,
+             description="fully qualified host name (not a class, file or version name)"),
+    # ---- secrets with a recognisable shape
+    Detector("private_key_pem", "PRIVATE_KEY",
+             r"(?P<v>-----BEGIN[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----(?s:.)*?"
+             r"-----END[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----)",
+             hints=("-----begin",), validator="pem", priority=5,
+             description="PEM private key block, real or \\n-escaped lines, BEGIN/END labels equal"),
+    Detector("private_key_unterminated", "PRIVATE_KEY",
+             r"(?P<v>-----BEGIN[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|[\r\n \t])*"
+             r"(?:[A-Za-z0-9+/=]{8,}(?:\\[rn]|\r?\n)?)+)",
+             hints=("-----begin",), priority=6,
+             description="PEM private key whose END line is missing (truncated log)"),
+    Detector("aws_access_key", "AWS_ACCESS_KEY", _L + r"(?P<v>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})" + _R,
+             hints=("akia", "asia", "abia", "acca", "a3t"), priority=10, description="AWS access key id"),
+    Detector("aws_secret_key", "AWS_SECRET_KEY",
+             keyword_assignment(r"aws[_-]?secret(?:[_-]?access)?[_-]?key|secret[_-]?access[_-]?key|aws[_-]?secret",
+                                r"[A-Za-z0-9/+]{40}") + _R_B64,
+             hints=("secret",), priority=12, description="AWS secret access key after its key name"),
+    Detector("github_token", "GITHUB_TOKEN",
+             _L + r"(?P<v>gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})" + _R,
+             hints=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), priority=10,
+             description="GitHub personal, OAuth, app and fine-grained tokens"),
+    Detector("gitlab_token", "GITLAB_TOKEN",
+             r"(?:^|[^A-Za-z0-9_-])(?P<v>gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|agent|oas|ffct)-[A-Za-z0-9_-]{20,}"
+             r"|GR1348941[A-Za-z0-9_-]{20,})" + _R_B64,
+             hints=("glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glsoat-", "glcbt-", "glimt-", "glagent-",
+                    "gloas-", "glffct-", "gr1348941"), priority=10, description="GitLab tokens"),
+    Detector("slack_token", "SLACK_TOKEN",
+             r"(?P<v>xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}"
+             r"|https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/_-]{20,})",
+             hints=("xox", "xapp-", "hooks.slack.com"), priority=10, description="Slack tokens and webhooks"),
+    Detector("stripe_key", "STRIPE_KEY", _L + r"(?P<v>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,})" + _R,
+             hints=("sk_live_", "sk_test_", "rk_live_", "rk_test_"), priority=10,
+             description="Stripe secret and restricted keys"),
+    Detector("google_api_key", "GOOGLE_API_KEY", r"(?:^|[^A-Za-z0-9_-])(?P<v>AIza[0-9A-Za-z_-]{35})" + _R_B64,
+             hints=("aiza",), priority=10, description="Google API key"),
+    Detector("anthropic_key", "ANTHROPIC_KEY",
+             r"(?:^|[^A-Za-z0-9_-])(?P<v>sk-ant-(?:api|admin|sid|oat)[0-9]{2}-[A-Za-z0-9_-]{20,})" + _R_B64,
+             hints=("sk-ant-",), priority=9, description="Anthropic API and admin keys"),
+    Detector("openai_key", "OPENAI_KEY",
+             r"(?:^|[^A-Za-z0-9_-])(?P<v>sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}"
+             r"|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})" + _R_B64,
+             hints=("sk-",), priority=11, description="OpenAI API keys (project, service account, legacy)"),
+    Detector("jwt", "JWT", r"(?:^|[^A-Za-z0-9_-])(?P<v>eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)"
+             + r"(?:[^A-Za-z0-9_.=-]|$)",
+             hints=("eyj",), validator="jwt", priority=15, description="JSON Web Token, header decodes with alg"),
+    Detector("url_credentials", "URL_CREDENTIALS",
+             r"(?i)[a-z][a-z0-9+.-]+://[^\s:/@\"'<>]+:(?P<v>[^\s@/\"'<>]+)@",
+             hints=("://",), validator="secret_value", priority=20,
+             description="password part of scheme://user:password@host"),
+    # ---- secrets recognised by the key they are assigned to
+    Detector("bearer_token", "BEARER_TOKEN",
+             r"(?i)(?:^|[^a-z0-9])(?:bearer|token)\s+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
+             hints=("bearer", "token"), validator="secret_value", priority=35,
+             description="token after 'Bearer' or 'Token' (Authorization header)"),
+    Detector("basic_auth", "PASSWORD", r"(?i)(?:^|[^a-z0-9])basic\s+(?P<v>[A-Za-z0-9+/]{8,}={0,2})" + _R_B64,
+             hints=("basic",), validator="entropy", priority=40,
+             description="HTTP Basic credentials (base64 of user:password)"),
+    Detector("password_assignment", "PASSWORD",
+             keyword_assignment(r"password|passwd|passphrase|pass|pwd|pw|db_pass|secret_password"),
+             hints=("pass", "pwd", "pw"), validator="secret_value", priority=40,
+             description="value assigned to a password key (password=, \"passwd\": \"...\")"),
+    Detector("password_cli", "PASSWORD",
+             r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
+             r"|--password[ =][\"']?(?P<v2>[^\s\"']+))",
+             hints=("-u", "--user", "--password"), validator="secret_value", priority=45,
+             description="curl -u user:password, --password X"),
+    Detector("api_key_assignment", "API_KEY",
+             keyword_assignment(r"x-api-key|api[_-]?key|apikey|api[_-]?token|api[_-]?secret|app[_-]?key"
+                                r"|access[_-]?key(?:[_-]?id)?|subscription[_-]?key|license[_-]?key|client[_-]?key"
+                                r"|x-auth-token|private[_-]?token|consumer[_-]?key", _TOKEN_VALUE),
+             hints=("key", "token"), validator="entropy", priority=45,
+             description="value assigned to an API key name (apikey=, X-API-Key:)"),
+    Detector("secret_assignment", "GENERIC_SECRET",
+             keyword_assignment(r"(?:client|app|api|shared|webhook|jwt|signing|encryption|master|private|hmac)?[_-]?"
+                                r"(?:secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key)"
+                                r"|(?:access|refresh|auth|id|session|oauth|csrf|xsrf|security|sas|bot)?[_-]?token"
+                                r"|credentials?|session[_-]?id|sessionid|cookie|private[_-]?key|salt",
+                                _TOKEN_VALUE),
+             hints=("secret", "token", "credential", "session", "cookie", "key", "salt"), validator="entropy",
+             priority=50, description="random-looking value assigned to a secret/token key"),
+)
+
+
+DEFAULT_DETECTORS = DETECTORS

@@ -1,0 +1,362 @@
+"""Validators: confirm (or trim, or reject) a candidate match using what the format promises.
+
+Each validator is ``check(text, start, end) -> (start, end) | None``: it sees the whole text so it
+can look at context (what precedes or follows), and it may shrink the span (an IBAN followed by a
+word, an IPv6 address followed by ``:port``). ``None`` rejects the candidate. The catalog refers to
+validators by name, so detectors stay data.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+
+import phonenumbers
+
+Bounds = tuple[int, int]
+Check = Callable[[str, int, int], Bounds | None]
+
+# ---------------------------------------------------------------------------------------- helpers
+
+_PLACEHOLDER = re.compile(
+    r"""^(?:
+        [*xX#._-]{1,}                         # ********, xxxx, ----, ...
+      | <[^<>]*> | \([^()]*\)                 # <redacted>, <password>, (empty)
+      | \[[^\[\]]*\]                          # [REDACTED], [hidden]
+      | \$\{[^}]*\}? | \$\([^)]*\)? | \$[A-Za-z_][A-Za-z0-9_]*   # ${VAR}, $(cmd), $VAR
+      | \{\{.*\}\}? | %[sdr] | %\([a-z_]+\)s | %[A-Za-z_]+%      # templates
+      | (?:null|none|nil|undefined|empty|true|false|yes|no|n/?a|unset|redacted|masked|hidden
+         |secret|password|passwd|token|changeme|example|dummy|placeholder|required|optional
+         |string|value|your[_-]?\w*|my[_-]?\w*|test|default|\*+\w*|\w*\*{3,}\w*)
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """True for values that stand in for a secret rather than being one (``********``, ``${VAR}``)."""
+    v = value.strip().strip("\"'`")
+    if not v:
+        return True
+    if len(set(v)) == 1:
+        return True
+    return bool(_PLACEHOLDER.match(v))
+
+
+def shannon_entropy(value: str) -> float:
+    """Shannon entropy of ``value`` in bits per character."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+# ISO 13616 lengths per country (SWIFT IBAN registry).
+IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27,
+    "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25,
+    "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18,
+    "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33,
+    "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
+    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}
+
+
+def iban_ok(compact: str) -> bool:
+    """Mod-97 check and registered length for an IBAN without spaces."""
+    compact = compact.upper()
+    if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
+        return False
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(number) % 97 == 1
+
+
+def ssn_ok(area: str, group: str, serial: str) -> bool:
+    """US SSN rules: area not 000, 666 or 900-999; group not 00; serial not 0000."""
+    a = int(area)
+    return a != 0 and a != 666 and a < 900 and group != "00" and serial != "0000"
+
+
+def _b64url_decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def jwt_ok(token: str) -> bool:
+    """A JWT's first segment decodes to a JSON object with an ``alg``."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        header = json.loads(_b64url_decode(parts[0]))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return False
+    return isinstance(header, dict) and isinstance(header.get("alg"), str)
+
+
+# ------------------------------------------------------------------------------- context helpers
+
+def _char_before(text: str, i: int) -> str:
+    return text[i - 1] if i > 0 else ""
+
+
+def _char_after(text: str, i: int) -> str:
+    return text[i] if i < len(text) else ""
+
+
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_DIGITS = frozenset("0123456789")
+
+
+# ------------------------------------------------------------------------------------ validators
+
+def check_luhn(text: str, start: int, end: int) -> Bounds | None:
+    raw = text[start:end]
+    digits = raw.replace(" ", "").replace("-", "")
+    if not 13 <= len(digits) <= 19 or not digits.isdigit():
+        return None
+    # separators, when present, must be one kind and group the digits the way cards are printed
+    seps = {c for c in raw if not c.isdigit()}
+    if len(seps) > 1:
+        return None
+    if seps:
+        groups = [len(g) for g in re.split(r"[ -]", raw)]
+        if groups not in ([4, 4, 4, 4], [4, 6, 5], [4, 6, 4], [4, 4, 4, 4, 3], [4, 4, 4, 2], [4, 4, 4, 1]):
+            return None
+    # issuer prefixes of the card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro)
+    if not re.match(r"4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|2)|35|3(?:0[0-5]|[689])|5[06-9]|6", digits):
+        return None
+    return (start, end) if luhn_ok(digits) else None
+
+
+def check_iban(text: str, start: int, end: int) -> Bounds | None:
+    raw = text[start:end]
+    want = IBAN_LENGTHS.get(raw[:2].upper())
+    if want is None:
+        return None
+    # walk forward until the registered number of characters is consumed (drops a trailing word)
+    count, i = 0, 0
+    while i < len(raw) and count < want:
+        if raw[i] != " ":
+            count += 1
+        i += 1
+    if count != want:
+        return None
+    cut = raw[:i]
+    if i < len(raw) and raw[i] != " ":
+        return None  # the IBAN runs on into more alphanumerics: not this length
+    return (start, start + i) if iban_ok(cut.replace(" ", "")) else None
+
+
+def check_ssn(text: str, start: int, end: int) -> Bounds | None:
+    digits = re.sub(r"[^0-9]", "", text[start:end])
+    if len(digits) != 9:
+        return None
+    return (start, end) if ssn_ok(digits[:3], digits[3:5], digits[5:]) else None
+
+
+def check_ipv4(text: str, start: int, end: int) -> Bounds | None:
+    parts = text[start:end].split(".")
+    if len(parts) != 4 or any(len(p) > 1 and p[0] == "0" and len(p) > 3 for p in parts):
+        return None
+    if any(int(p) > 255 for p in parts):
+        return None
+    before = _char_before(text, start)
+    if before in _DIGITS or before in "~" or (before == "." and _char_before(text, start - 1) in _DIGITS):
+        return None
+    if before in "vV" and not _char_before(text, start - 1).isalnum():
+        return None  # v1.2.3.4 is a version
+    after = _char_after(text, end)
+    if after in _DIGITS or (after == "." and _char_after(text, end + 1) in _DIGITS):
+        return None
+    return start, end
+
+
+def check_ipv6(text: str, start: int, end: int) -> Bounds | None:
+    if _char_before(text, start) in _ALNUM or _char_before(text, start) == ":":
+        return None
+    s, e = start, end
+    while e > s:
+        value = text[s:e]
+        groups = [g for g in value.split(":") if g]
+        if len(groups) >= 3 or ("::" in value and len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
+            try:
+                addr = ipaddress.IPv6Address(value)
+            except ValueError:
+                pass
+            else:
+                if addr.is_unspecified or addr.is_loopback:
+                    return None
+                after = _char_after(text, e)
+                if after not in _ALNUM and after != "." and not (after == ":" and value.endswith(":")):
+                    return s, e
+        cut = value.rfind(":", 0, len(value) - 1)  # drop a trailing ':group' (a port) and retry
+        if cut <= 0:
+            return None
+        e = s + cut
+    return None
+
+
+def check_mac(text: str, start: int, end: int) -> Bounds | None:
+    before, after = _char_before(text, start), _char_after(text, end)
+    bad = _ALNUM | set(":-.")
+    if before in bad or after in bad:
+        return None
+    value = text[start:end]
+    # 00:00:00:00:00:00 and ff:ff:... are not anyone's hardware
+    if len(set(value.replace(":", "").replace("-", "").replace(".", "").lower())) == 1:
+        return None
+    return start, end
+
+
+def check_phone(text: str, start: int, end: int) -> Bounds | None:
+    before, after = _char_before(text, start), _char_after(text, end)
+    if before in _ALNUM or before in "+-./:_" or after in _ALNUM or after in "-/:_" or (
+            after == "." and _char_after(text, end + 1) in _DIGITS):
+        return None
+    raw = text[start:end]
+    try:
+        num = phonenumbers.parse(raw, None if raw.startswith("+") else "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_valid_number(num):
+        return start, end
+    # freshly issued / unlisted ranges: accept a possible number written in a phone-like format
+    if phonenumbers.is_possible_number(num) and (raw.startswith("+") or re.fullmatch(
+            r"\(\d{3}\) ?\d{3}[-. ]\d{4}|\d{3}[-.]\d{3}[-.]\d{4}", raw)):
+        return start, end
+    return None
+
+
+def check_jwt(text: str, start: int, end: int) -> Bounds | None:
+    return (start, end) if jwt_ok(text[start:end]) else None
+
+
+_PEM_LABEL = re.compile(r"-----BEGIN ([A-Z0-9 ]*)-----.*-----END ([A-Z0-9 ]*)-----\Z", re.DOTALL)
+
+
+def check_pem(text: str, start: int, end: int) -> Bounds | None:
+    """BEGIN and END lines name the same label and the body holds base64."""
+    m = _PEM_LABEL.match(text, start, end)
+    if not m or m.group(1) != m.group(2):
+        return None
+    body = text[m.end(1) + 5: end - len(m.group(2)) - 14]
+    return (start, end) if len(re.sub(r"[^A-Za-z0-9+/=]", "", body.replace("\\n", ""))) >= 16 else None
+
+
+def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
+    """A keyword-assigned value: not a placeholder, not a plain word."""
+    value = text[start:end]
+    # strip closing punctuation a log line wraps around a value
+    while value and value[-1] in ")]}>.,;":
+        value = value[:-1]
+        end -= 1
+    if len(value) < 4 or is_placeholder(value):
+        return None
+    return start, end
+
+
+def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
+    """A keyword-assigned token: long and random-looking (entropy, mixed character classes)."""
+    b = check_secret_value(text, start, end)
+    if b is None:
+        return None
+    value = text[b[0]:b[1]]
+    if len(value) < 12 or shannon_entropy(value) < 3.0:
+        return None
+    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                   any(c.isdigit() for c in value)))
+    if classes < 2:
+        return None
+    if re.fullmatch(r"[a-z]+(?:[._-][a-z]+)*", value):  # dotted.words / snake_case identifiers
+        return None
+    if re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value):  # numbers: 0x1f2e ids, versions
+        return None
+    return b
+
+
+def check_username(text: str, start: int, end: int) -> Bounds | None:
+    value = text[start:end].rstrip(".,;:)")
+    end = start + len(value)
+    if not value or value.lower() in {"unknown", "null", "none", "nobody", "invalid", "user", "root", "-",
+                                      "from", "for", "is", "not", "in", "the", "a", "on", "to"}:
+        return None
+    return start, end
+
+
+def check_email(text: str, start: int, end: int) -> Bounds | None:
+    # the password half of scheme://user:pass@host is URL_CREDENTIALS, not an address
+    seg_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), start - 512)
+    if "://" in text[max(seg_start, 0):start]:
+        return None
+    value = text[start:end]
+    local = value.split("@")[0] if "@" in value else value.split("%40")[0]
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return None
+    return start, end
+
+
+_TLDS = frozenset("""
+com net org edu gov mil int io co ai app dev cloud info biz me tv us uk de fr nl be es it ch at se no dk fi
+ie pt gr cz hu ro bg ru ua cn jp kr in au nz ca br mx ar cl za sg hk tw my th vn id ph tr il ae sa eg ng ke
+eu asia online site tech xyz top local internal corp lan intra intranet localdomain home arpa svc cluster
+""".split())
+# reverse-DNS roots and code namespaces: java.util.Foo, com.example.Bar, org.apache..., android.os...
+_CODE_ROOTS = frozenset("java javax jdk sun com org net io android androidx kotlin scala akka play"
+                        " google microsoft system".split())
+
+
+def check_hostname(text: str, start: int, end: int) -> Bounds | None:
+    value = text[start:end]
+    labels = value.split(".")
+    if len(labels) < 2 or labels[-1].lower() not in _TLDS:
+        return None
+    if labels[0].lower() in _CODE_ROOTS and len(labels) >= 3:
+        return None  # a package or class name (org.apache.spark.io), not a host
+    if any(c.isupper() for c in "".join(labels[1:])) and not value.isupper():
+        return None  # CamelCase inside: a class or method name
+    if all(lab.isdigit() for lab in labels[:-1]):
+        return None
+    before, after = _char_before(text, start), _char_after(text, end)
+    if before in _ALNUM or before in "@._-" or after in _ALNUM or after in "_-" or after == "(":
+        return None
+    return start, end
+
+
+VALIDATORS: dict[str, Check] = {
+    "luhn": check_luhn,
+    "iban": check_iban,
+    "ssn": check_ssn,
+    "ipv4": check_ipv4,
+    "ipv6": check_ipv6,
+    "mac": check_mac,
+    "phone": check_phone,
+    "jwt": check_jwt,
+    "pem": check_pem,
+    "secret_value": check_secret_value,
+    "entropy": check_generic_secret,
+    "username": check_username,
+    "email": check_email,
+    "hostname": check_hostname,
+}
