@@ -53,13 +53,18 @@ def audit_key(store: Store) -> bytes:
     return derive_subkey(store.root_secret(), "audit")
 
 
+def _last(store: Store) -> tuple[int, str]:
+    row = store.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
 def append(store: Store, action: str, entity_type: str, entity_id: str,
            details: dict[str, Any] | None = None) -> dict[str, Any]:
     """Append one entry inside the caller's transaction (or a new one). Returns the entry."""
     key = audit_key(store)
     with store.transaction():
-        last = store.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        last_seq, prev = _last(store)
+        seq = last_seq + 1
         row: dict[str, Any] = {
             "id": new_id(), "seq": seq, "timestamp": utc_now(), "action": action,
             "entity_type": entity_type, "entity_id": str(entity_id), "user_id": current_user(),
@@ -129,8 +134,7 @@ def verify(store: Store) -> Verification:
 
 def head(store: Store) -> tuple[int, str]:
     """(entry count, last entry_hash): the value to anchor in a document or ticket."""
-    row = store.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    return _last(store)
 
 
 def entries(store: Store, entity_type: str | None = None, entity_ids: list[str] | None = None,

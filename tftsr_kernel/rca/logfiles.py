@@ -13,7 +13,15 @@ from typing import Any
 from .. import audit
 from ..crypto import derive_subkey, open_sealed, seal, sha256_hex
 from ..errors import InputError, NotFoundError
-from ..logs.readers import InputProblem, LogInput, expand, file_fingerprint, open_binary, sniff_compression, sniff_encoding
+from ..logs.readers import (
+    InputProblem,
+    LogInput,
+    expand,
+    file_fingerprint,
+    open_binary,
+    sniff_compression,
+    sniff_encoding,
+)
 from ..store import Store, new_id, utc_now
 
 _COLUMNS = ("id, issue_id, file_name, file_path, file_size, mime_type, content_hash, uploaded_at, redacted, "

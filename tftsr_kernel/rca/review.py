@@ -159,7 +159,8 @@ def value_groups(store: Store, issue_id: str, *, pii_type: str | None = None, st
         having.append("min(status) = ? AND max(status) = ?")
         params += [status, status]
     if text:
-        having.append("(instr(lower(max(coalesce(original_value, ''))), lower(?)) > 0 OR instr(pii_type, upper(?)) > 0)")
+        having.append("(instr(lower(max(coalesce(original_value, ''))), lower(?)) > 0 "
+                      "OR instr(pii_type, upper(?)) > 0)")
         params += [text, text]
     grouped = (f"SELECT s.pii_type, s.value_hash, count(*) AS occurrences, min(s.status) AS smin, "
                f"max(s.status) AS smax, max(s.original_value) AS value, min(s.id) AS first_span, "

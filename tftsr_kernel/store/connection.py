@@ -62,6 +62,7 @@ class Store:
         self._key = resolve_key(key, insecure_plaintext=insecure_plaintext)
         self._lock = threading.RLock()
         self._depth = 0
+        self._root_secret: bytes | None = None
         self.conn = self._open()
 
     def __repr__(self) -> str:
@@ -203,10 +204,13 @@ class Store:
         return self.get_setting(ROOT_SECRET_SETTING)
 
     def root_secret(self) -> bytes:
-        value = self.root_secret_hex()
-        if value is None:
-            raise StoreError(f"{self.path} has no root secret; it was not created by TFTSR")
-        return bytes.fromhex(value)
+        """The store's random root secret (subkeys are derived from it); read once, then cached."""
+        if self._root_secret is None:
+            value = self.root_secret_hex()
+            if value is None:
+                raise StoreError(f"{self.path} has no root secret; it was not created by TFTSR")
+            self._root_secret = bytes.fromhex(value)
+        return self._root_secret
 
     # -- maintenance ------------------------------------------------------------------------
     def info(self) -> StoreInfo:
