@@ -69,6 +69,7 @@ class Compiled:
         self._pyrx: re.Pattern[str] | None = None
         self.uses_re2 = False
         names: dict[str, int] = {}
+        ngroups = 0
         if HAVE_RE2 and not force_python:
             rx = _re2.RE2(pattern.encode("utf-8"), _RE2_OPTIONS)
             if rx.ok():
@@ -76,13 +77,23 @@ class Compiled:
                 self.uses_re2 = True
                 names = {(k.decode() if isinstance(k, bytes) else k): i
                          for k, i in dict(rx.NamedCapturingGroups()).items()}
+                ngroups = rx.NumberOfCapturingGroups()
         if not self.uses_re2:
             try:
                 self._pyrx = re.compile(pattern)
             except re.error as exc:
                 raise PatternError(f"the pattern {pattern[:60]!r} does not compile: {exc}") from None
             names = dict(self._pyrx.groupindex)
-        self._value_idx = tuple(names[g] for g in value_groups if g in names)
+            ngroups = self._pyrx.groups
+        idx: list[int] = []
+        for g in value_groups:
+            if g == "#first":
+                idx += range(1, ngroups + 1)
+            elif g.startswith("#") and g[1:].isdigit() and 0 < int(g[1:]) <= ngroups:
+                idx.append(int(g[1:]))
+            elif g in names:
+                idx.append(names[g])
+        self._value_idx = tuple(idx)
 
     def spans(self, prepared: PreparedText) -> Iterator[tuple[int, int, int, int]]:
         """Non-overlapping matches; the next search starts where the value ended, so a boundary

@@ -317,14 +317,18 @@ def check_email(text: str, start: int, end: int) -> Bounds | None:
     return start, end
 
 
-_TLDS = frozenset("""
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_TLDS = _words("""
 com net org edu gov mil int io co ai app dev cloud info biz me tv us uk de fr nl be es it ch at se no dk fi
 ie pt gr cz hu ro bg ru ua cn jp kr in au nz ca br mx ar cl za sg hk tw my th vn id ph tr il ae sa eg ng ke
 eu asia online site tech xyz top local internal corp lan intra intranet localdomain home arpa svc cluster
-""".split())
+""")
 # reverse-DNS roots and code namespaces: java.util.Foo, com.example.Bar, org.apache..., android.os...
-_CODE_ROOTS = frozenset("java javax jdk sun com org net io android androidx kotlin scala akka play"
-                        " google microsoft system".split())
+_CODE_ROOTS = _words("java javax jdk sun com org net io android androidx kotlin scala akka play"
+                     " google microsoft system")
 
 
 def check_hostname(text: str, start: int, end: int) -> Bounds | None:

@@ -1,0 +1,150 @@
+"""Scanning and redacting files: what ``tftsr scan`` and ``tftsr redact`` call.
+
+Files are decoded as UTF-8 with invalid bytes replaced and no newline translation, and streamed in
+chunks, so offsets are character offsets into that text and memory stays flat in file size.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tftsr_kernel.errors import InputError
+from tftsr_kernel.pii.engine import Scanner, default_scanner
+from tftsr_kernel.pii.profiles import Profile
+from tftsr_kernel.pii.redacted import RedactedText
+from tftsr_kernel.pii.redaction import redact_all
+
+_SNIFF = 8192
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    start: int
+    end: int
+    type: str
+    detector: str
+    value: str = field(repr=False, compare=False)  # for display only; never logged
+
+    def as_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "start": self.start, "end": self.end, "type": self.type}
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something to tell the user about one path: skipped (``error=False``) or failed (``error=True``)."""
+
+    path: str
+    message: str
+    error: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def is_binary(head: bytes) -> bool:
+    return b"\x00" in head
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]], *, recursive: bool = False) -> Iterator[Path | Note]:
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            if not recursive:
+                yield Note(str(p), "is a directory; add --recursive to scan what it holds", error=True)
+                continue
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for name in sorted(files):
+                    yield Path(root) / name
+        elif p.exists() or p.is_symlink():
+            yield p
+        else:
+            yield Note(str(p), "no such file or directory", error=True)
+
+
+def scan_file(path: Path, scanner: Scanner | None = None, *, binary: bool = False,
+              chunk_size: int = 1 << 20) -> Iterator[Finding | Note]:
+    """Findings of one file, streamed; problems become one :class:`Note` each."""
+    sc = scanner or default_scanner()
+    name = str(path)
+    try:
+        with open(path, "rb") as fb:
+            head = fb.read(_SNIFF)
+    except OSError as exc:
+        yield Note(name, f"cannot be read ({exc.strerror or exc})", error=True)
+        return
+    if not head:
+        yield Note(name, "is empty; nothing to scan")
+        return
+    if is_binary(head) and not binary:
+        yield Note(name, "looks binary (it holds NUL bytes); skipped, use --binary to scan it as text")
+        return
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+            reader = _WatchReplacements(fh)
+            for span, line in sc.scan_stream_lines(reader, chunk_size=chunk_size):  # type: ignore[arg-type]
+                yield Finding(name, line, span.start, span.end, span.type, span.detector, reader.value(span.start,
+                                                                                                     span.end))
+            if reader.replaced:
+                yield Note(name, "holds bytes that are not UTF-8; they were read as U+FFFD and offsets count them")
+    except OSError as exc:
+        yield Note(name, f"cannot be read ({exc.strerror or exc})", error=True)
+
+
+class _WatchReplacements:
+    """A reader wrapper that notices U+FFFD (invalid UTF-8) and keeps a window of recent text so a
+    finding's value can be shown (masked) without reading the file twice."""
+
+    def __init__(self, fh: object) -> None:
+        self._fh = fh
+        self.replaced = False
+        self._window = ""
+        self._window_start = 0
+        self._pos = 0
+
+    def read(self, n: int = -1) -> str:
+        piece: str = self._fh.read(n)  # type: ignore[attr-defined]
+        if "\ufffd" in piece:
+            self.replaced = True
+        keep = Scanner.OVERLAP * 4
+        self._window += piece
+        self._pos += len(piece)
+        if len(self._window) > keep + (1 << 21):
+            cut = len(self._window) - keep - (1 << 21)
+            self._window = self._window[cut:]
+            self._window_start += cut
+        return piece
+
+    def value(self, start: int, end: int) -> str:
+        a, b = start - self._window_start, end - self._window_start
+        return self._window[a:b] if a >= 0 else ""
+
+
+def scan_paths(paths: Iterable[str | os.PathLike[str]], *, recursive: bool = False,
+               scanner: Scanner | None = None, binary: bool = False) -> Iterator[Finding | Note]:
+    """Findings and notes for every path, in order; one bad path never stops the others."""
+    for item in expand_paths(paths, recursive=recursive):
+        if isinstance(item, Note):
+            yield item
+            continue
+        yield from scan_file(item, scanner, binary=binary)
+
+
+def redact_file(path: str | os.PathLike[str], *, strategy: str | None = None, profile: Profile | None = None,
+                pseudonym_key: bytes | None = None, scanner: Scanner | None = None) -> RedactedText:
+    """Read one file, approve every detection and redact it (the non-interactive path)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    if is_binary(raw[:_SNIFF]):
+        raise InputError(f"{p} looks binary (it holds NUL bytes); redact only text files")
+    text = raw.decode("utf-8", errors="replace")
+    sc = scanner or (profile.scanner() if profile else default_scanner())
+    return redact_all(text, sc.scan(text), strategy=strategy, profile=profile, pseudonym_key=pseudonym_key)
