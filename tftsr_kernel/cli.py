@@ -378,6 +378,94 @@ def credentials_delete(service: str) -> None:
     click.echo(f"deleted the secret for {service}")
 
 
+# -- scan / redact (tftsr_kernel.pii) ------------------------------------------------------------
+def _pii_scanner(profile: str | None, rules: str | None) -> Any:
+    from .pii import Registry, Scanner, load_gitleaks_rules, load_profile
+
+    prof = load_profile(profile) if profile else None
+    if not rules:
+        return prof, (prof.scanner() if prof else None)
+    registry = prof.registry() if prof else Registry()
+    for d in load_gitleaks_rules(rules):
+        registry.add(d, replace=True)
+    return prof, Scanner(registry)
+
+
+@cli.command("scan")
+@store_options
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help='One {"path","line","start","end","type"} per finding.')
+@click.option("--recursive", "-r", is_flag=True, help="Scan the files inside directories.")
+@click.option("--profile", type=click.Path(dir_okay=False), help="A redaction profile (YAML).")
+@click.option("--rules", type=click.Path(dir_okay=False), help="A gitleaks TOML rule file to add.")
+@click.option("--binary", is_flag=True, help="Scan binary-looking files as text instead of skipping them.")
+@click.option("--show-values", is_flag=True, help="Show found values in the table instead of masking them.")
+def scan_command(paths: tuple[str, ...], as_json: bool, recursive: bool, profile: str | None, rules: str | None,
+                 binary: bool, show_values: bool) -> None:
+    """Find secrets and personal data in files; exit 0 none found, 1 found, 2 error."""
+    from .pii import Note, finding_row, scan_paths
+
+    with user_errors():
+        _prof, scanner = _pii_scanner(profile, rules)
+    found = failed = False
+    rows: list[dict[str, Any]] = []
+    for item in scan_paths(paths, recursive=recursive, scanner=scanner, binary=binary):
+        if isinstance(item, Note):
+            failed |= item.error
+            click.echo(f"tftsr: {item}", err=True)
+            continue
+        found = True
+        if as_json:
+            echo_json(item.as_json())
+        else:
+            rows.append(finding_row(item, show_values=show_values))
+    echo_table(rows, ["path", "line", "span", "type", "value"])
+    sys.exit(2 if failed else 1 if found else 0)
+
+
+@cli.command("redact")
+@store_options
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--strategy", type=click.Choice(["label", "pseudonym", "mask"]), default=None,
+              help="How to replace values (default: the profile's, else label).")
+@click.option("--profile", type=click.Path(dir_okay=False), help="A redaction profile (YAML).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+def redact_command(path: str, strategy: str | None, profile: str | None, out_file: str | None) -> None:
+    """Redact every detected value of a file (non-interactive: all detections approved)."""
+    import os
+
+    from .pii import load_profile, redact_file
+    from .pii.redaction import profile_uses_pseudonyms, pseudonym_key_from_secret
+
+    with user_errors():
+        prof = load_profile(profile) if profile else None
+        key: bytes | None = None
+        if profile_uses_pseudonyms(prof, strategy):
+            if os.environ.get("TFTSR_PSEUDONYM_KEY"):
+                key = pseudonym_key_from_secret(os.environ["TFTSR_PSEUDONYM_KEY"])
+            elif os.environ.get("TFTSR_DB_KEY"):
+                with open_workbench() as wb:
+                    key = wb.pseudonym_key()
+            else:
+                raise InputError("pseudonyms need a key: set TFTSR_DB_KEY (the store's key) or "
+                                 "TFTSR_PSEUDONYM_KEY (a long random passphrase)")
+        result = redact_file(path, strategy=strategy, profile=prof, pseudonym_key=key)
+        if out_file:
+            tmp = f"{out_file}.tmp-{os.getpid()}"
+            try:
+                with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(result.text)
+                os.replace(tmp, out_file)
+            except OSError as exc:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise InputError(f"cannot write {out_file}: {exc.strerror or exc}") from exc
+    if not out_file:
+        click.echo(result.text, nl=False)
+    counts = ", ".join(f"{t}={n}" for t, n in sorted(result.counts.items())) or "nothing"
+    click.echo(f"tftsr: redacted {counts}; sha256 {result.sha256}", err=True)
+
+
 # -- demo -----------------------------------------------------------------------------------------
 @cli.command("demo")
 @store_options

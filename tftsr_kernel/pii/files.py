@@ -148,3 +148,12 @@ def redact_file(path: str | os.PathLike[str], *, strategy: str | None = None, pr
     text = raw.decode("utf-8", errors="replace")
     sc = scanner or (profile.scanner() if profile else default_scanner())
     return redact_all(text, sc.scan(text), strategy=strategy, profile=profile, pseudonym_key=pseudonym_key)
+
+
+def finding_row(f: Finding, *, show_values: bool = False) -> dict[str, object]:
+    """A table row for people: the value masked (``AKIA************MPLE``) unless asked to show it."""
+    from tftsr_kernel.pii.redaction import mask
+
+    shown = f.value if show_values else mask(f.value)
+    return {"path": f.path, "line": f.line, "span": f"{f.start}-{f.end}", "type": f.type,
+            "value": shown.replace("\n", "\\n").replace("\r", "\\r")[:80]}

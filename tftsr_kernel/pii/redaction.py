@@ -115,3 +115,18 @@ def redact(text: str, spans: Sequence[Span], *, strategy: str | None = None,
 def redact_all(text: str, spans: Sequence[Span], **options: object) -> RedactedText:
     """Approve every span, then :func:`redact` (non-interactive CLI path)."""
     return redact(text, approve_all(spans), **options)  # type: ignore[arg-type]
+
+
+def pseudonym_key_from_secret(secret: str) -> bytes:
+    """A pseudonym key derived from a passphrase (e.g. ``$TFTSR_PSEUDONYM_KEY`` for the headless CLI)."""
+    if not secret:
+        raise RedactionError("the pseudonym key is empty; set TFTSR_PSEUDONYM_KEY to a long random passphrase")
+    return hashlib.sha256(b"tftsr-pseudonym-key\x00" + secret.encode("utf-8")).digest()
+
+
+def profile_uses_pseudonyms(profile: Profile | None, strategy: str | None) -> bool:
+    if strategy == "pseudonym":
+        return True
+    if profile is None:
+        return False
+    return (strategy is None and profile.default_strategy == "pseudonym") or "pseudonym" in profile.strategies.values()

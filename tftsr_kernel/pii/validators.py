@@ -268,6 +268,8 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
 def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned value: not a placeholder, not a plain word."""
     value = text[start:end]
+    if is_placeholder(value):
+        return None
     # strip closing punctuation a log line wraps around a value
     while value and value[-1] in ")]}>.,;":
         value = value[:-1]
