@@ -310,6 +310,8 @@ def _utf8_prefix(data: bytes, n: int) -> bytes:
 def _to_lines(data: bytes, stats: ReadStats) -> pa.LargeStringArray:
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
+        if data.endswith(b"\r"):  # the CR of a CRLF split off by the batch boundary
+            data = data[:-1]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
