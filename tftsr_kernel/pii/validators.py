@@ -118,11 +118,11 @@ def jwt_ok(token: str) -> bool:
 # ------------------------------------------------------------------------------- context helpers
 
 def _char_before(text: str, i: int) -> str:
-    return text[i - 1] if i > 0 else ""
+    return text[i - 1] if i > 0 else "\x00"  # a sentinel: never in any character class below
 
 
 def _char_after(text: str, i: int) -> str:
-    return text[i] if i < len(text) else ""
+    return text[i] if i < len(text) else "\x00"
 
 
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")

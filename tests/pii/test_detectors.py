@@ -1,0 +1,119 @@
+"""One table of matching and non-matching strings per detector type."""
+
+from __future__ import annotations
+
+import pytest
+
+from tftsr_kernel.pii import TYPES, scan_text
+
+# (type, text, value that must be found with that type)
+POSITIVES = [
+    ("EMAIL", "mail from jane.doe+ops@example.co.uk bounced", "jane.doe+ops@example.co.uk"),
+    ("EMAIL", "to=bob%40corp.example.com", "bob%40corp.example.com"),
+    ("IPV4", "connect from 192.168.10.254 port 22", "192.168.10.254"),
+    ("IPV4", "[/10.0.0.1:8080]", "10.0.0.1"),
+    ("IPV6", "client [2001:db8:85a3::8a2e:370:7334]:443", "2001:db8:85a3::8a2e:370:7334"),
+    ("IPV6", "from /2a03:51ea::8604:40006", "2a03:51ea::8604"),
+    ("MAC", "hwaddr=3c:22:fb:0a:9e:11 up", "3c:22:fb:0a:9e:11"),
+    ("MAC", "station 00-1A-2B-3C-4D-5E associated", "00-1A-2B-3C-4D-5E"),
+    ("HOSTNAME", "resolved db-01.prod.internal in 3ms", "db-01.prod.internal"),
+    ("USERNAME", "Invalid user oracle from 10.1.1.1", "oracle"),
+    ("USERNAME", "pam_unix: user=deploy_bot tty=ssh", "deploy_bot"),
+    ("PHONE", "call +44 20 7946 0958 now", "+44 20 7946 0958"),
+    ("PHONE", "phone=(415) 555-2671", "(415) 555-2671"),
+    ("CREDIT_CARD", "pan=4111 1111 1111 1111 ok", "4111 1111 1111 1111"),
+    ("CREDIT_CARD", "card 378282246310005 declined", "378282246310005"),
+    ("IBAN", "pay to GB82 WEST 1234 5698 7654 32 today", "GB82 WEST 1234 5698 7654 32"),
+    ("IBAN", "iban=DE89370400440532013000", "DE89370400440532013000"),
+    ("SSN", "applicant ssn 123-45-6789 verified", "123-45-6789"),
+    ("URL_CREDENTIALS", "dsn=postgres://app:S3cr3t!x@db.example.com/app", "S3cr3t!x"),
+    ("PASSWORD", "login password=Tr0ub4dor&3", "Tr0ub4dor"),
+    ("PASSWORD", '{"user": "x", "password": "correct horse"}', "correct"),
+    ("PASSWORD", "DB_PASSWORD=hunter2hunter2", "hunter2hunter2"),
+    ("PASSWORD", "curl -u admin:Pa55w0rd https://x.example.com", "Pa55w0rd"),
+    ("BEARER_TOKEN", "Authorization: Bearer 8f3kD93jdkQpZ0xLm2nB7vC1", "8f3kD93jdkQpZ0xLm2nB7vC1"),
+    ("JWT", "token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlX2hlcmU",
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlX2hlcmU"),
+    ("AWS_ACCESS_KEY", "aws_access_key_id=AKIAQ3EGRTY5WXZ7ABCD", "AKIAQ3EGRTY5WXZ7ABCD"),
+    ("AWS_SECRET_KEY", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKY",
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKY"),
+    ("GITHUB_TOKEN", "push with ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"),
+    ("GITLAB_TOKEN", "PRIVATE-TOKEN: glpat-xY3kLm9Qw2Er5Ty7Ui0o", "glpat-xY3kLm9Qw2Er5Ty7Ui0o"),
+    ("SLACK_TOKEN", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+     "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"),
+    ("STRIPE_KEY", "stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+    ("GOOGLE_API_KEY", "key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"),
+    ("OPENAI_KEY", "OPENAI_API_KEY=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"),
+    ("ANTHROPIC_KEY", "x-api-key: sk-ant-api03-" + "aB3_dE6-fG9hI2jK5lM8nO1pQ4rS7tU0vW3xY6zA9bC2dE5fG8AA",
+     "sk-ant-api03-" + "aB3_dE6-fG9hI2jK5lM8nO1pQ4rS7tU0vW3xY6zA9bC2dE5fG8AA"),
+    ("API_KEY", "GET /v1/report?apikey=9f8e7d6c5b4a39281706f5e4d3c2b1a0&fmt=json", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    ("GENERIC_SECRET", "client_secret: Zq8xW2vN5mK7pL0rT3yU6iO9", "Zq8xW2vN5mK7pL0rT3yU6iO9"),
+]
+
+PEM_BODY = "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ"
+POSITIVES += [
+    ("PRIVATE_KEY", f"key:\n-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n-----END RSA PRIVATE KEY-----\nnext",
+     f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n-----END RSA PRIVATE KEY-----"),
+    ("PRIVATE_KEY", 'pk="-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEEIHYP5NqYZT6JSJvRMN4PEyvP\\n-----END EC PRIVATE KEY-----"',
+     "-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEEIHYP5NqYZT6JSJvRMN4PEyvP\\n-----END EC PRIVATE KEY-----"),
+]
+
+# (type that must NOT be reported, text)
+NEGATIVES = [
+    ("IPV4", "KB2786081~31bf3856ad364e35~amd64~~6.1.1.0 installed"),
+    ("IPV4", "driver v3.19.22.32 loaded"),
+    ("IPV4", "value 300.1.1.1 out of range"),
+    ("IPV4", "version 1.2.3.4.5 released"),
+    ("IPV6", "at 10:55:02 the job ran"),
+    ("IPV6", "bound to 0:0:0:0:0:0:0:0/0:0:0:0:0:0:0:0:2181"),
+    ("MAC", "at 10:55:02:11:22 the job ran"),
+    ("HOSTNAME", "at org.apache.hadoop.hdfs.server.DataNode.run(DataNode.java:1234)"),
+    ("HOSTNAME", "loaded settings.py and app.log.gz"),
+    ("HOSTNAME", "INFO storage.BlockManager: Found block"),
+    ("HOSTNAME", "upgraded to version 2.4.1"),
+    ("USERNAME", "check pass; user unknown"),
+    ("PHONE", "081110 210354 19 INFO dfs.DataNode"),
+    ("PHONE", "timezone +0100 applied"),
+    ("CREDIT_CARD", "order_id=6296 7907 4571 7273"),
+    ("CREDIT_CARD", "ts=1710480405805"),
+    ("CREDIT_CARD", "blk_-5343533992609553091 deleted"),
+    ("IBAN", "DE89370400440532013001 is invalid"),
+    ("SSN", "id 000-12-3456 and 666-12-3456 and 900-12-3456"),
+    ("PASSWORD", "password=********"),
+    ("PASSWORD", "password=<redacted>"),
+    ("PASSWORD", "password=${DB_PASSWORD}"),
+    ("PASSWORD", "password= (empty)"),
+    ("PASSWORD", "password=\nnext line"),
+    ("PASSWORD", "Failed password for root from 1.2.3.4"),
+    ("JWT", "eyJub3RhIjoiand0In0.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl"),  # header without alg
+    ("GENERIC_SECRET", "note_b64=YmF0Y2ggbGF0ZXIgcHJvZmlsZSB3b3JrZXIgc3RhdHVzIGdyZWVu"),
+    ("GENERIC_SECRET", "git_sha=57e794555fbb9c9615826dde8dcee84322a0235f"),
+    ("GENERIC_SECRET", "sessionid: 0x14ede63a5a70002"),
+    ("GENERIC_SECRET", "request_id=cbd66848-35c9-4ba2-83c6-bddc551d3e59"),
+    ("GENERIC_SECRET", "token=${API_TOKEN}"),
+    ("PRIVATE_KEY", "-----BEGIN PUBLIC KEY-----\nMFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKj34GkxFhD90vcN\n-----END PUBLIC KEY-----"),
+]
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(s.type, text[s.start:s.end]) for s in scan_text(text)]
+
+
+def test_every_catalog_type_has_a_positive_case() -> None:
+    assert {t for t, _, _ in POSITIVES} == set(TYPES)
+
+
+@pytest.mark.parametrize(("type_", "text", "value"), POSITIVES, ids=[f"{t}-{i}" for i, (t, _, _) in enumerate(POSITIVES)])
+def test_positive(type_: str, text: str, value: str) -> None:
+    assert (type_, value) in _found(text)
+
+
+@pytest.mark.parametrize(("type_", "text"), NEGATIVES, ids=[f"{t}-{i}" for i, (t, _) in enumerate(NEGATIVES)])
+def test_negative(type_: str, text: str) -> None:
+    assert type_ not in {t for t, _ in _found(text)}
+
+
+def test_decoy_shapes_are_not_secrets() -> None:
+    text = ("sha256=eab955ceafa68575bcaeb553a6e40fbf8ff26b06ca046d66b0a34896482d2e8a uuid "
+            "590df963-557e-4ba9-abc0-cdbd292a6e19 build=14.9.18.72043 created_ms=1575436784377")
+    assert _found(text) == []
