@@ -269,3 +269,29 @@ class Workbench:
         with self.store.transaction():
             self.store.execute("DELETE FROM credentials WHERE id = ?", (row["id"],))
             audit.append(self.store, "credential_deleted", "credential", row["id"], {"service": service})
+
+    # -- ui --
+    def review_types(self, issue: str | None = None) -> list[dict[str, Any]]:
+        """Per detected type: distinct values, values fully decided, and occurrences (for the review widget)."""
+        issue_id = self.issue(issue)["id"]
+        return self.store.query(
+            "SELECT pii_type AS type, count(*) AS \"values\", sum(pending = 0) AS decided, "
+            "sum(occurrences) AS occurrences FROM (SELECT s.pii_type, s.value_hash, count(*) AS occurrences, "
+            "sum(s.status = 'pending') AS pending FROM pii_spans s JOIN log_files f ON f.id = s.log_file_id "
+            "WHERE f.issue_id = ? GROUP BY s.pii_type, s.value_hash) GROUP BY pii_type ORDER BY pii_type",
+            (issue_id,))
+
+    def log_text(self, log_file_id: str) -> str:
+        """The decoded text of one recorded log file (span offsets index into it)."""
+        from .rca import logfiles
+
+        return logfiles.read_log_text(self.store, logfiles.get_log_file(self.store, log_file_id))
+
+    def line_spans(self, log_file_id: str, line_nos: list[int]) -> list[dict[str, Any]]:
+        """The spans that start on the given lines of one log file (offsets into the whole file)."""
+        if not line_nos:
+            return []
+        return self.store.query(
+            "SELECT id, pii_type, line_no, start_offset, end_offset, status FROM pii_spans "
+            f"WHERE log_file_id = ? AND line_no IN ({','.join('?' * len(line_nos))}) ORDER BY start_offset",
+            (log_file_id, *line_nos))
