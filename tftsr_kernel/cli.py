@@ -466,6 +466,97 @@ def redact_command(path: str, strategy: str | None, profile: str | None, out_fil
     click.echo(f"tftsr: redacted {counts}; sha256 {result.sha256}", err=True)
 
 
+# -- documents, notebooks and notebook hygiene (tftsr_kernel.rca) -----------------------------------
+@cli.group("doc")
+@store_options
+def doc_group() -> None:
+    """RCA and post-mortem documents."""
+
+
+@doc_group.command("export")
+@store_options
+@click.argument("issue_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--postmortem", is_flag=True, help="The post-mortem instead of the RCA.")
+@click.option("--out", "out_file", default=None, help="Write to FILE (default: stdout).")
+def doc_export(issue_id: str, fmt: str, postmortem: bool, out_file: str | None) -> None:
+    """Export the issue's document (drafted from the store if needed); the export is audited."""
+    with open_workbench() as wb, user_errors():
+        result = wb.doc_export(issue_id, fmt, out_file, postmortem)
+    if out_file is None:
+        click.echo(result.text, nl=False)
+    else:
+        click.echo(f"{result.path} sha256 {result.sha256}")
+
+
+@cli.group("notebook")
+@store_options
+def notebook_group() -> None:
+    """The reproducible RCA notebook."""
+
+
+@notebook_group.command("export")
+@store_options
+@click.argument("issue_id")
+@click.argument("path")
+@click.option("--profile", default=None, help="The redaction profile the investigation used.")
+def notebook_export_command(issue_id: str, path: str, profile: str | None) -> None:
+    """Write the scrubbed, re-runnable RCA notebook to PATH."""
+    with open_workbench() as wb, user_errors():
+        click.echo(str(wb.notebook_export(path, issue_id, profile=profile)))
+
+
+@contextmanager
+def _sensitive_values() -> Iterator[Any]:
+    """The store's approved values plus the detector; the detector alone when no key and no --store."""
+    import os
+
+    from .rca.hygiene import SensitiveValues
+
+    ctx = click.get_current_context()
+    if not ctx.meta.get("tftsr.store") and not os.environ.get("TFTSR_DB_KEY") and not ctx.meta.get("tftsr.plaintext"):
+        yield SensitiveValues.from_store(None)
+        return
+    with open_workbench() as wb:
+        yield SensitiveValues.from_store(wb.store)
+
+
+@cli.command("nbscan")
+@store_options
+@click.argument("notebooks", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per finding.")
+def nbscan_command(notebooks: tuple[str, ...], as_json: bool) -> None:
+    """Find sensitive values in notebooks (sources, outputs, metadata, widget state). Exit 0 clean, 1 found."""
+    from .rca.hygiene import nbscan
+
+    with user_errors(), _sensitive_values() as guard:
+        findings = nbscan(list(notebooks), guard)
+    for f in findings:
+        if as_json:
+            echo_json(f.__dict__)
+        else:
+            click.echo(f.message())
+    if findings:
+        click.echo(f"{len(findings)} sensitive value(s) found", err=True)
+        sys.exit(1)
+    click.echo(f"clean: {len(notebooks)} notebook(s), no sensitive values found")
+
+
+@cli.command("nbscrub")
+@store_options
+@click.argument("notebook")
+@click.option("--out", "out_file", default=None, help="Write the scrubbed copy to FILE (default: in place, "
+              "keeping NOTEBOOK.bak).")
+def nbscrub_command(notebook: str, out_file: str | None) -> None:
+    """Replace sensitive values in a notebook with labels."""
+    from .rca.hygiene import nbscrub
+
+    with user_errors(), _sensitive_values() as guard:
+        result = nbscrub(notebook, guard, out_file)
+    backup = f"; original kept at {result.backup}" if result.backup else ""
+    click.echo(f"{result.path}: {result.replaced} sensitive value(s) replaced{backup}")
+
+
 # -- demo -----------------------------------------------------------------------------------------
 @cli.command("demo")
 @store_options

@@ -295,3 +295,47 @@ class Workbench:
             "SELECT id, pii_type, line_no, start_offset, end_offset, status FROM pii_spans "
             f"WHERE log_file_id = ? AND line_no IN ({','.join('?' * len(line_nos))}) ORDER BY start_offset",
             (log_file_id, *line_nos))
+
+    # -- documents --
+    def rca(self, postmortem: bool = False, issue: str | None = None, *, refresh: bool = False,
+            ai_provider: str | None = None) -> dict[str, Any]:
+        """The issue's RCA (or post-mortem) document, drafted from the store when there is none yet."""
+        from .rca import documents
+
+        return documents.draft_document(self.store, self.issue(issue)["id"], "postmortem" if postmortem else "rca",
+                                        refresh=refresh, ai_provider=ai_provider)
+
+    def doc_update(self, issue: str | None = None, postmortem: bool = False, **fields: Any) -> dict[str, Any]:
+        """Edit the document in place (summary=, owners=, action_items=[...], lessons={...}, timeline=[...])."""
+        from .rca import documents
+
+        return documents.update_document(self.store, self.issue(issue)["id"],
+                                         "postmortem" if postmortem else "rca", **fields)
+
+    def doc_export(self, issue: str | None = None, fmt: str = "md", out: str | os.PathLike[str] | None = None,
+                   postmortem: bool = False) -> Any:
+        """Export to Markdown or self-contained HTML (audited ``document_exported`` with its SHA-256)."""
+        from .rca import documents
+
+        return documents.export_document(self.store, self.issue(issue)["id"], fmt, out,
+                                         "postmortem" if postmortem else "rca")
+
+    def notebook_export(self, path: str | os.PathLike[str], issue: str | None = None, *,
+                        root: str | os.PathLike[str] | None = None,
+                        profile: str | os.PathLike[str] | None = None) -> Path:
+        """Write the reproducible, scrubbed RCA notebook (no escaping ``root`` via ``..`` or symlinks)."""
+        from .rca import notebook_export
+
+        return notebook_export.export_notebook(self.store, self.issue(issue)["id"], path, root=root, profile=profile)
+
+    def nbscan(self, paths: list[str | os.PathLike[str]]) -> list[Any]:
+        """Sensitive values (detector + this store's approved values) in notebooks; never the values."""
+        from .rca import hygiene
+
+        return hygiene.nbscan(paths, hygiene.SensitiveValues.from_store(self.store))
+
+    def nbscrub(self, path: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Any:
+        """Replace sensitive values in a notebook: in place (backup kept) or into ``out``."""
+        from .rca import hygiene
+
+        return hygiene.nbscrub(path, hygiene.SensitiveValues.from_store(self.store), out)

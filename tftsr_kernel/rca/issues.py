@@ -117,7 +117,10 @@ def search_issues(store: Store, query: str, limit: int = 20) -> list[dict[str, A
     try:
         rows = store.query(
             "SELECT i.id, i.title, i.severity, i.status, i.category, i.created_at, i.resolved_at, "
-            "snippet(issues_fts, -1, '[', ']', '…', 12) AS snippet "
+            "snippet(issues_fts, -1, '[', ']', '…', 12) AS snippet, "
+            # a resolved (or closed) issue links to its newest document
+            "(SELECT d.id FROM documents d WHERE d.issue_id = i.id AND i.status IN ('resolved', 'closed') "
+            "ORDER BY d.updated_at DESC LIMIT 1) AS document_id "
             "FROM issues_fts JOIN issues i ON i.rowid = issues_fts.rowid "
             "WHERE issues_fts MATCH ? ORDER BY bm25(issues_fts) LIMIT ?",
             (query, limit),
