@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - a data table of long example strings
 """One table of matching and non-matching strings per detector type."""
 
 from __future__ import annotations

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tftsr_kernel.pii import Scanner, scan_dataframe, scan_text
+
+SECRETS = ["AKIAQ3EGRTY5WXZ7ABCD", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "10.20.30.40",
+           "jane.doe@example.com", "password=Tr0ub4dor9x"]
+
+
+def test_longest_overlap_wins_and_order_is_deterministic() -> None:
+    text = "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.c2lnbmF0dXJlX3h5eg and 1.2.3.4"
+    spans = scan_text(text)
+    assert [s.type for s in spans] == ["JWT", "IPV4"]  # JWT and BEARER cover the same value: one span
+    assert spans == scan_text(text)
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_value_hash_is_per_value_not_per_occurrence() -> None:
+    spans = scan_text("from 10.0.0.1 to 10.0.0.1 and 10.0.0.2")
+    assert spans[0].value_hash == spans[1].value_hash != spans[2].value_hash
+    assert "10.0.0.1" not in repr(spans[0])
+
+
+def test_non_ascii_offsets_are_characters() -> None:
+    text = "naïve café → key AKIAQ3EGRTY5WXZ7ABCD ✓ 10.0.0.1"
+    for s in scan_text(text):
+        assert text[s.start:s.end] in ("AKIAQ3EGRTY5WXZ7ABCD", "10.0.0.1")
+
+
+def _stream(text: str, chunk: int) -> list[tuple[int, int, str]]:
+    sc = Scanner()
+    return [(s.start, s.end, s.type) for s in sc.scan_stream(io.StringIO(text, newline=""), chunk_size=chunk)]
+
+
+def test_span_across_a_chunk_boundary_is_found_once() -> None:
+    key = "AKIAQ3EGRTY5WXZ7ABCD"
+    for cut in range(2, len(key) + 1):
+        text = "x" * (100 - cut) + " " + key + " tail"
+        whole = [(s.start, s.end, s.type) for s in scan_text(text)]
+        start = text.index(key)
+        assert start < 100 < start + len(key)
+        assert _stream(text, 100) == whole == [(start, start + len(key), "AWS_ACCESS_KEY")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SECRETS), st.text(alphabet=" abc\n;=", max_size=30)), max_size=12),
+       st.integers(min_value=16, max_value=200))
+def test_streaming_equals_whole_text(parts: list[tuple[str, str]], chunk: int) -> None:
+    text = "".join(f"{filler} {secret} " for secret, filler in parts)
+    assert _stream(text, chunk) == [(s.start, s.end, s.type) for s in scan_text(text)]
+
+
+def test_stream_lines_are_one_based() -> None:
+    text = "a\nb 10.0.0.1\r\nc\n\nAKIAQ3EGRTY5WXZ7ABCD\n"
+    got = [(line, s.type) for s, line in Scanner().scan_stream_lines(io.StringIO(text, newline=""), chunk_size=7)]
+    assert got == [(2, "IPV4"), (5, "AWS_ACCESS_KEY")]
+
+
+def test_scan_dataframe() -> None:
+    df = pd.DataFrame({"message": ["ok", "login from 10.1.2.3", None, "mail a@example.org"]}, index=[10, 11, 12, 13])
+    out = scan_dataframe(df, "message")
+    assert list(out["row"]) == [11, 13]
+    assert list(out["type"]) == ["IPV4", "EMAIL"]
+
+
+def test_multiline_pem_is_one_span() -> None:
+    body = "\n".join(["MIIEowIBAAKCAQEA1c7+9Xq2"] * 20)
+    pem = f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----"
+    text = f"loaded\n{pem}\ndone 10.0.0.1\n"
+    spans = scan_text(text)
+    assert [(text[s.start:s.end], s.type) for s in spans][0] == (pem, "PRIVATE_KEY")
+    assert len([s for s in spans if s.type == "PRIVATE_KEY"]) == 1
