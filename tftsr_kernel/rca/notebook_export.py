@@ -174,8 +174,9 @@ def decisions(store: Store, issue_id: str) -> list[dict[str, Any]]:
 
 
 def decisions_text(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{'TYPE':<20}{'VALUE HASH':<16}{'STATUS':<10}{'SPANS':>6}"]
-    lines += [f"{r['type']:<20}{r['value_hash'][:12] + '…':<16}{r['status']:<10}{r['occurrences']:>6}" for r in rows]
+    # hash before type: "…_TOKEN 34876d709b25" would itself look like a bearer token to the detector
+    lines = [f"{'VALUE HASH':<16}{'STATUS':<10}{'TYPE':<20}{'SPANS':>6}"]
+    lines += [f"{r['value_hash'][:12] + '…':<16}{r['status']:<10}{r['type']:<20}{r['occurrences']:>6}" for r in rows]
     return "\n".join(lines)
 
 
