@@ -260,12 +260,14 @@ class TFTSRMagics(Magics):
         if args.tz:
             options["tz"] = args.tz
         frame = wb.load(args.paths, format=args.format, store_raw=args.store_raw, **options)
-        self.frames.setdefault(issue_id, []).append(frame)
         notes = frame.attrs.get("tftsr_notes") or []
-        files = frame["file"].nunique() if len(frame) else 0
-        print(f"loaded {len(frame)} records from {files} file(s) for issue {issue_id}")
-        for note in notes:
-            print(f"  note: {note}")
+        if not len(frame):
+            first = str(notes[0].get("message", "")).rstrip(".") if notes else ""
+            raise InputError(first or "nothing was loaded: the files hold no log records")
+        self.frames.setdefault(issue_id, []).append(frame)
+        # problems with single files were already reported (one sentence each) on the tftsr_kernel.logs logger
+        print(f"loaded {len(frame)} records from {frame['file'].nunique()} file(s) for issue {issue_id}"
+              + (f" ({len(notes)} note(s) above)" if notes else ""))
         if args.out:
             self.user_ns[args.out] = frame
             return None
@@ -323,6 +325,10 @@ class TFTSRMagics(Magics):
         frames = self.frames.get(issue["id"])
         if not frames:
             raise InputError("no logs loaded for this issue in this session; run `%tftsr load PATH` first")
+        if len(frames) > 1 and len({str(getattr(f["ts"].dt, "tz", None)) for f in frames}) > 1:
+            # mixed zoned and zone-less loads: zone-less stamps are taken as UTC, as the loader does
+            frames = [f.assign(ts=f["ts"].dt.tz_localize("UTC")) if f["ts"].dt.tz is None else
+                      f.assign(ts=f["ts"].dt.tz_convert("UTC")) for f in frames]
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         window = None
         if args.window:
