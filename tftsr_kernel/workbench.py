@@ -18,6 +18,8 @@ from .rca import issues, whys
 from .store import MasterKey, Store, StoreInfo, new_id, utc_now
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from .pii import RedactedText
@@ -94,12 +96,12 @@ class Workbench:
         issue_id = self.issue(issue)["id"]
         frame = load_logs(paths, format=format, **options)
         ids: dict[str, str] = {}
-        formats = frame.attrs.get("formats", {})
+        info = {f["file"]: f for f in frame.attrs.get("tftsr_files", [])}
         for name in frame["file"].cat.categories if len(frame) else []:
             on_disk = name if os.path.exists(name) else name.split("!", 1)[0]
-            lines = int((frame["file"] == name).sum())
-            row = logfiles.record_log_file(self.store, issue_id, on_disk, fmt=str(formats.get(name, "")),
-                                           line_count=lines, store_raw=store_raw)
+            details = info.get(name, {})
+            row = logfiles.record_log_file(self.store, issue_id, on_disk, fmt=str(details.get("format", "")),
+                                           line_count=details.get("lines"), store_raw=store_raw)
             ids[name] = row["id"]
         if len(frame):
             frame["log_file_id"] = frame["file"].map(ids).astype("category")
@@ -339,3 +341,69 @@ class Workbench:
         from .rca import hygiene
 
         return hygiene.nbscrub(path, hygiene.SensitiveValues.from_store(self.store), out)
+
+    # -- ai --
+    def ask(self, question: str, provider: str = "local", model: str | None = None, base_url: str | None = None,
+            domain: str | None = None, new: bool = False, issue: str | None = None, stream: bool = True,
+            on_token: Callable[[str], None] | None = None, strategy: str | None = None, **options: Any) -> Any:
+        """Ask ``provider`` about the issue, sending only its redacted logs; returns an ``ai.Answer``.
+
+        A follow-up continues the issue's latest conversation with that provider unless ``new``.
+        ``on_token(piece)`` receives the answer as it streams in. See ``tftsr_kernel.ai.gateway.ask``.
+        """
+        from .ai import conversations, gateway
+
+        issue_id = self.issue(issue)["id"]
+        conv = None if new else conversations.latest(self.store, issue_id, provider)
+        context = self.redacted_context(issue_id, **({"strategy": strategy} if strategy else {}))
+        return gateway.ask(question, context, provider, model, conv["id"] if conv else None, store=self.store,
+                           issue_id=issue_id, base_url=base_url, domain=domain, stream=stream, on_token=on_token,
+                           credential_lookup=self.credential_get, **options)
+
+    def ai_providers(self) -> list[dict[str, Any]]:
+        """Each provider, whether it is configured, its endpoint and where its key comes from (never the key)."""
+        from .ai import provider_status
+
+        return provider_status(self.store, self.credential_get)
+
+    def ai_conversations(self, issue: str | None = None) -> list[dict[str, Any]]:
+        from .ai import conversations
+
+        return conversations.for_issue(self.store, self.issue(issue)["id"])
+
+    def ai_messages(self, conversation_id: str) -> list[dict[str, Any]]:
+        from .ai import conversations
+
+        return conversations.messages(self.store, conversations.get(self.store, conversation_id)["id"])
+
+    def ai_allow_host(self, host: str) -> list[str]:
+        """Allow-list an HTTPS host (e.g. a company LiteLLM proxy) for the AI gateway; audited."""
+        import json
+
+        from .ai.allowlist import ALLOWED_HOSTS_SETTING, parse_allowed_hosts
+
+        host = host.strip().lower()
+        if not host or "/" in host or ":" in host:
+            raise InputError("give a bare host name such as llm.example.com (no scheme, port or path)")
+        hosts = sorted(set(parse_allowed_hosts(self.store.get_setting(ALLOWED_HOSTS_SETTING))) | {host})
+        with self.store.transaction():
+            self.store.set_setting(ALLOWED_HOSTS_SETTING, json.dumps(hosts))
+            audit.append(self.store, "ai_host_allowed", "setting", ALLOWED_HOSTS_SETTING, {"host": host})
+        return hosts
+
+    def reveal(self, text: str, issue: str | None = None) -> str:
+        """``text`` (an answer) with pseudonym tokens mapped back to the original values, locally only.
+
+        Needs the issue's log files still readable; the result is a plain ``str`` and is never sent."""
+        from .ai.reveal import reveal_tokens
+
+        issue_id = self.issue(issue)["id"]
+        candidates: list[tuple[str, str]] = []
+        for lf in self.log_files(issue_id):
+            spans = self.store.query("SELECT pii_type, start_offset, end_offset FROM pii_spans "
+                                     "WHERE log_file_id = ? AND status = 'approved'", (lf["id"],))
+            if spans:
+                raw = self.log_text(lf["id"])
+                candidates += [(s["pii_type"], raw[s["start_offset"]:s["end_offset"]]) for s in spans]
+        revealed, _count = reveal_tokens(text, candidates, self.pseudonym_key())
+        return revealed
