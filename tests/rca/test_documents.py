@@ -166,3 +166,25 @@ def test_search_links_a_resolved_issue_to_its_document(investigation: Investigat
     wb.issue_status("resolved")
     row = wb.issue_search("checkout")[0]
     assert row["id"] == investigation.issue_id and row["document_id"] == doc["id"]
+
+
+def test_ai_draft_through_the_local_provider(investigation: Investigation) -> None:
+    wb = investigation.wb
+    doc = wb.rca(ai_provider="local")
+    summary = doc["fields"]["summary"]
+    assert summary.startswith("nginx returns 502 for /api/checkout\n\n*AI draft (local, ")
+    assert "## Summary\n\nnginx returns 502 for /api/checkout\n\n*AI draft (local" in doc["markdown"]
+    answers = [e for e in audit.entries(wb.store) if e["action"] == "ai_local_answer"]
+    assert len(answers) == 1
+    assert EMAIL not in doc["markdown"] and TOKEN not in doc["markdown"]
+    # what the author wrote is never overwritten by a later draft
+    wb.doc_update(summary="Written by hand.")
+    assert wb.rca(ai_provider="local")["fields"]["summary"] == "Written by hand."
+
+
+def test_ai_draft_refuses_while_values_are_undecided(investigation: Investigation) -> None:
+    wb = investigation.wb
+    wb.store.execute("UPDATE pii_spans SET status = 'pending' WHERE pii_type = 'EMAIL'")
+    with pytest.raises(RedactionError, match="undecided"):
+        wb.rca(ai_provider="local")
+    assert wb.store.query_one("SELECT count(*) AS n FROM documents")["n"] == 0

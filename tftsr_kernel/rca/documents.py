@@ -528,7 +528,10 @@ def draft_document(store: Store, issue_ref: str, doc_type: bool | str = "rca", *
         return existing
     fields = dict(existing["fields"]) if existing else default_fields(issue, kind)
     if ai_provider is not None:
-        fields.update({k: v for k, v in ai_draft(store, issue["id"], ai_provider).items() if not fields.get(k)})
+        for name, text in ai_draft(store, issue["id"], ai_provider).items():
+            current = str(fields.get(name) or "")
+            if current in ("", issue["description"]):  # never over what the authors wrote
+                fields[name] = f"{current}\n\n{text}".strip()
     return _save(store, issue, kind, fields, frame, existing)
 
 
@@ -557,21 +560,27 @@ def update_document(store: Store, issue_ref: str, doc_type: bool | str = "rca", 
     return _save(store, issue, kind, fields, None, existing)
 
 
-def ai_draft(store: Store, issue_id: str, provider: str = "local") -> dict[str, str]:
-    """Draft text for empty fields through the AI gateway (redacted context only).
+DRAFT_QUESTION = ("Draft the summary of this incident for its root cause analysis: what happened, when it "
+                  "started, what dominated the errors, and what looks like the trigger.")
 
-    Returns {} when the gateway is not installed or offers no drafting call, so documents never
-    depend on it.
+
+def ai_draft(store: Store, issue_id: str, provider: str = "local", **ask_options: Any) -> dict[str, str]:
+    """Draft the summary through the AI gateway, which receives only the redacted context.
+
+    Returns {} when the gateway (``tftsr_kernel.ai``) is not installed, so documents never depend on
+    it. Refuses (RedactionError) while detected values are undecided: nothing unreviewed is sent.
     """
     try:
-        from .. import ai  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
+        from ..ai import gateway
+    except ImportError:  # pragma: no cover - the ai layer ships with the package
         return {}
-    drafter = getattr(ai, "draft_document_fields", None)
-    if drafter is None:
-        return {}
-    result = drafter(store, issue_id, provider=provider)
-    return {k: str(v) for k, v in dict(result).items() if k in TEXT_FIELDS}
+    from ..crypto import derive_subkey
+    from .review import redacted_context
+
+    context = redacted_context(store, issue_id, pseudonym_key=derive_subkey(store.root_secret(), "pseudonym"))
+    answer = gateway.ask(DRAFT_QUESTION, context, provider, store=store, issue_id=issue_id, **ask_options)
+    text = re.sub(r"^#{1,6}\s+(.*)$", r"**\1**", answer.text.strip(), flags=re.MULTILINE)
+    return {"summary": f"*AI draft ({answer.provider}, {answer.model}); review before publishing.*\n\n{text}"}
 
 
 # -- export ---------------------------------------------------------------------------------------
