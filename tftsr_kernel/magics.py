@@ -373,9 +373,6 @@ class TFTSRMagics(Magics):
         question = (cell or "").strip() or " ".join(args.question).strip()
         if not question:
             raise InputError("ask needs a question: put it in the cell body under `%%tftsr ask`")
-        ask = getattr(wb, "ask", None)
-        if ask is None:
-            raise InputError("this build has no AI gateway (Workbench.ask); nothing was sent")
         from IPython.display import HTML, display
 
         handle = display(HTML(""), display_id=True)
@@ -383,15 +380,20 @@ class TFTSRMagics(Magics):
 
         def on_token(token: str) -> None:
             parts.append(token)
-            if handle is not None and (len(parts) % 8 == 0):
+            if handle is not None and len(parts) % 8 == 0:
                 handle.update(HTML(render_markdown("".join(parts))))
 
-        options = {k: v for k, v in (("provider", args.provider), ("model", args.model),
-                                     ("base_url", args.base_url)) if v}
-        answer = ask(question, issue=self.issue_id(), on_token=on_token, **options)
-        text = answer if isinstance(answer, str) else str(getattr(answer, "content", None) or "".join(parts))
+        options = {k: v for k, v in (("model", args.model), ("base_url", args.base_url)) if v}
+        answer = wb.ask(question, provider=args.provider or "local", issue=self.issue_id(), on_token=on_token,
+                        **options)
+        text = str(getattr(answer, "text", answer))
+        notes = [f"partial answer: {answer.error or 'the stream was cut'}"] if getattr(answer, "partial", False) else []
+        notes += [str(n) for n in getattr(answer, "notes", [])]
+        body = text + "".join(f"\n\n> {n}" for n in notes)
         if handle is not None:
-            handle.update(HTML(render_markdown(text)))
+            handle.update(HTML(render_markdown(body)))
+        else:
+            print(body)
 
 
 def render_markdown(text: str) -> str:
@@ -406,12 +408,33 @@ def render_markdown(text: str) -> str:
 _MAGICS: TFTSRMagics | None = None
 
 
+def current_workbench() -> Workbench:
+    """The Workbench behind ``%tftsr`` in this kernel (to mix magics with Python calls)."""
+    if _MAGICS is None:
+        raise InputError("the tftsr extension is not loaded; run `%load_ext tftsr_kernel` first")
+    return _MAGICS.workbench()
+
+
 def load_ipython_extension(ipython: Any) -> None:
     global _MAGICS
     if _MAGICS is not None:
         _MAGICS.close()
     _MAGICS = TFTSRMagics(ipython)
     ipython.register_magics(_MAGICS)
+    _show_figures_as_png(ipython)
+
+
+def _show_figures_as_png(ipython: Any) -> None:
+    """``%tftsr timeline`` returns a matplotlib Figure (not pyplot): make it display as an image."""
+
+    def png(fig: Any) -> bytes:
+        from IPython.core.pylabtools import print_figure
+
+        return bytes(print_figure(fig, "png", bbox_inches="tight"))
+
+    formatter = ipython.display_formatter.formatters.get("image/png") if ipython.display_formatter else None
+    if formatter is not None:
+        formatter.for_type_by_name("matplotlib.figure", "Figure", png)
 
 
 def unload_ipython_extension(ipython: Any) -> None:

@@ -31,6 +31,9 @@ class AuditWidget(anywidget.AnyWidget):
         self.on_msg(self._on_custom)
         self.refresh()
 
+    def __repr__(self) -> str:
+        return f"AuditWidget(issue={self._issue!r})"
+
     def refresh(self) -> None:
         rows = self._wb.audit_log(issue=self._issue) if self._issue else self._wb.audit_log()
         if self._limit:

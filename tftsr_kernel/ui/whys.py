@@ -36,6 +36,9 @@ class WhysWidget(anywidget.AnyWidget):
         self.on_msg(self._on_custom)
         self.refresh()
 
+    def __repr__(self) -> str:
+        return f"WhysWidget(issue={self._issue!r})"
+
     def refresh(self) -> None:
         chains: dict[int, list[dict[str, Any]]] = {}
         for step in self._wb.whys(self._issue):
