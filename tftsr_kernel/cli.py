@@ -557,6 +557,46 @@ def nbscrub_command(notebook: str, out_file: str | None) -> None:
     click.echo(f"{result.path}: {result.replaced} sensitive value(s) replaced{backup}")
 
 
+# -- ai -------------------------------------------------------------------------------------------
+@cli.command("ask")
+@store_options
+@click.option("--issue", "issue_id", required=True, help="The issue whose redacted logs give the context.")
+@click.option("--provider", default="local", show_default=True,
+              help="local, openai, anthropic, gemini, mistral, ollama or none.")
+@click.option("--model", default=None, help="Model name (default: the provider's).")
+@click.option("--base-url", default=None, help="Provider base URL (https, or http to a loopback server).")
+@click.option("--domain", default=None, help="Linux, Windows, Network, Kubernetes, Databases, ... (default: "
+              "inferred from the issue category).")
+@click.option("--new", is_flag=True, help="Start a new conversation instead of continuing the last one.")
+@click.argument("question")
+def ask_command(issue_id: str, provider: str, model: str | None, base_url: str | None, domain: str | None,
+                new: bool, question: str) -> None:
+    """Ask an AI provider about the issue, sending only the redacted context; prints the answer."""
+    with open_workbench() as wb, user_errors():
+        answer = wb.ask(question, provider, model, base_url, domain, new, issue_id)
+    click.echo(answer.text)
+    for note in answer.notes:
+        click.echo(f"tftsr: note: {note}", err=True)
+    if answer.partial:
+        click.echo(f"tftsr: the answer is partial: {answer.error}", err=True)
+
+
+@cli.group("ai")
+@store_options
+def ai_group() -> None:
+    """AI providers."""
+
+
+@ai_group.command("providers")
+@store_options
+def ai_providers_command() -> None:
+    """List the providers, whether each is configured, and where its key comes from (never the key)."""
+    with open_workbench() as wb, user_errors():
+        rows = wb.ai_providers()
+    echo_table([{**r, "configured": "yes" if r["configured"] else "no"} for r in rows],
+               ["provider", "configured", "default_model", "endpoint", "key"])
+
+
 # -- demo -----------------------------------------------------------------------------------------
 @cli.command("demo")
 @store_options

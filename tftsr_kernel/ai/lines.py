@@ -22,7 +22,7 @@ _MASKS = [
     (re.compile(r"\[[A-Z][A-Z0-9_]*\]"), "<L>"),                       # redaction labels
     (re.compile(r"<[A-Z][A-Z0-9_]*_[0-9a-f]{6,}>"), "<P>"),             # pseudonym tokens <TYPE_hex>
     (re.compile(r"\b[0-9a-fA-F]{8,}\b|0x[0-9a-fA-F]+"), "<H>"),
-    (re.compile(r"[-+]?\d+(?:[.:,/]\d+)*"), "<N>"),
+    (re.compile(r"\d+(?:[-.:,/]\d+)*"), "<N>"),
 ]
 
 _TIME_PATTERNS: list[tuple[re.Pattern[str], str]] = [
