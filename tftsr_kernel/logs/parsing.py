@@ -59,13 +59,45 @@ def _group(parts: pa.StructArray, names: set[str], name: str) -> pa.Array | None
     return pc.if_else(pc.equal(out, ""), pa.nulls(len(out), out.type), out)
 
 
+_TAIL = re.compile(r"\(\?P<(?:message|_rest)>\.\*\)\$$")
+
+
+def strip_prefix(lines: pa.Array, cut: np.ndarray) -> pa.Array:
+    """Each string with its first ``cut[i]`` bytes removed (``cut`` falls on character boundaries)."""
+    lines = _s(lines)
+    n = len(lines)
+    if n == 0 or not cut.any():
+        return lines
+    if lines.null_count:
+        lines = pc.fill_null(lines, "")
+    off = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + n + 1]
+    cut = np.minimum(cut.astype(np.int64), off[1:] - off[:-1])
+    sizes = off[1:] - off[:-1] - cut
+    # a list-view over the text bytes selects each kept tail; flattening copies just those bytes
+    values = pa.UInt8Array.from_buffers(pa.uint8(), int(off[-1]), [None, lines.buffers()[2]])
+    view = pa.LargeListViewArray.from_arrays(pa.array(off[:-1] + cut), pa.array(sizes), values)
+    flat = pc.list_flatten(view)  # may be a zero-copy slice of ``values``
+    kept = flat.buffers()[1].slice(flat.offset)
+    new_off = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(sizes, out=new_off[1:])
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(new_off), kept)
+
+
 class RegexParser:
     """Stateful per file: keeps the tail of a multi-line record until the next batch shows where it ends."""
 
     def __init__(self, fmt: Format, ctx: TsContext) -> None:
         self.fmt, self.ctx = fmt, ctx
-        self.head = re.sub(r"\(\?P<message>\.\*\)\$$", "(?P<message>.*)$", fmt.head)
-        self.groups = set(re.findall(r"\(\?P<(\w+)>", fmt.head))
+        # A head ending in ``(?P<message>.*)$`` is matched without that tail: RE2 then extracts only the
+        # short prefix, and the message is the line with the matched prefix cut off (about 3x cheaper
+        # than capturing the rest of every line). Leftmost-first matching makes the groups the same.
+        tail = _TAIL.search(fmt.head)
+        if tail is not None and fmt.head.startswith("^"):
+            self.head = "^(?P<_all>" + fmt.head[1:tail.start()] + ")"
+            self.strip = True
+        else:
+            self.head, self.strip = fmt.head, False
+        self.groups = set(re.findall(r"\(\?P<(\w+)>", self.head)) - {"_all"}
         self.carry: pa.Array | None = None
         self.carry_nos: np.ndarray | None = None
 
@@ -121,6 +153,10 @@ class RegexParser:
             pieces = [pc.fill_null(grp(p), "") for p in fmt.message_parts]
             message = pc.binary_join_element_wise(*pieces, pa.scalar(" ", pieces[0].type))
             message = pc.if_else(pa.array(valid), message, raw)
+        elif self.strip:
+            whole = pc.struct_field(take_parts, "_all")
+            cut = np.asarray(pc.binary_length(whole).fill_null(0), dtype=np.int64)
+            message = strip_prefix(raw, np.where(valid, cut, 0))
         else:
             msg = grp("message")
             message = raw if msg is None else pc.if_else(pa.array(valid), pc.fill_null(msg, ""), raw)

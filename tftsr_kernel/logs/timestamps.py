@@ -214,8 +214,26 @@ def epoch_to_ns(v: float | int) -> int:
 
 
 def parse_timestamps(text: pa.Array, ctx: TsContext, layouts: tuple[str, ...] = ANY) -> ParsedTs:
-    """Parse a string array, trying ``layouts`` in order and keeping the first that reads each value."""
-    text = pc.utf8_trim_whitespace(text.cast(pa.string()))
+    """Parse a string array, trying ``layouts`` in order and keeping the first that reads each value.
+
+    Logs repeat the same timestamp text many times (one second, many lines), so each distinct value is
+    parsed once and the results are spread back to the rows."""
+    text = text.cast(pa.string())
+    if len(text) > 64:
+        enc = pc.dictionary_encode(text)
+        if len(enc.dictionary) < 0.7 * len(text):
+            uniq = _parse_distinct(enc.dictionary, ctx, layouts)
+            idx = enc.indices
+            values = uniq.values.take(idx)
+            aware = np.zeros(len(text), dtype=bool)
+            valid_idx = np.asarray(idx.is_valid())
+            aware[valid_idx] = uniq.aware[np.asarray(idx.drop_null())]
+            return ParsedTs(values, aware)
+    return _parse_distinct(text, ctx, layouts)
+
+
+def _parse_distinct(text: pa.Array, ctx: TsContext, layouts: tuple[str, ...]) -> ParsedTs:
+    text = pc.utf8_trim_whitespace(text)
     n = len(text)
     result: ParsedTs | None = None
     for name in layouts:
