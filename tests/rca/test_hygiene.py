@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from tftsr_kernel.cli import cli
+from tftsr_kernel.pii.spans import value_hash
 from tftsr_kernel.rca.hygiene import SensitiveValues, nbscan, nbscrub, scan_notebook_dict
 from tftsr_kernel.store import new_id, utc_now
 
@@ -46,11 +47,12 @@ def _leaky_notebook(path: Path) -> Path:
     return path
 
 
-def _add_custom_approved_value(inv: Investigation) -> None:
+def _add_custom_approved_value(inv: Investigation, finalised: bool = False) -> None:
     inv.wb.store.execute(
         "INSERT INTO pii_spans (id, log_file_id, pii_type, detector, line_no, start_offset, end_offset, "
         "original_value, value_hash, status, created_at) VALUES (?, ?, 'HOSTNAME', 'manual', 1, 900000, 900013, ?, "
-        "?, 'approved', ?)", (new_id(), inv.log_file_id, CUSTOM, "0" * 64, utc_now()))
+        "?, 'approved', ?)",
+        (new_id(), inv.log_file_id, None if finalised else CUSTOM, value_hash("HOSTNAME", CUSTOM), utc_now()))
 
 
 def test_nbscan_finds_values_everywhere_without_showing_them(investigation: Investigation, tmp_path: Path) -> None:
@@ -72,6 +74,22 @@ def test_nbscan_finds_values_everywhere_without_showing_them(investigation: Inve
     # the detector alone does not know the store's custom value
     alone = nbscan([nb], SensitiveValues.from_store(None))
     assert not any(f.type == "HOSTNAME" for f in alone) and any(f.type == "EMAIL" for f in alone)
+
+
+def test_values_known_only_by_hash_are_found(investigation: Investigation, tmp_path: Path) -> None:
+    """After redaction is finalised the store keeps hashes only; the value is still found anywhere."""
+    investigation.wb.redact()
+    _add_custom_approved_value(investigation, finalised=True)
+    guard = SensitiveValues.from_store(investigation.wb.store)
+    assert not guard.approved and guard.approved_hashes
+    nb = tmp_path / "late.ipynb"
+    nbformat.write(nbf.new_notebook(cells=[nbf.new_markdown_cell(f"db at postgres://svc@{CUSTOM}:5432, "
+                                                                 f"or [{CUSTOM}]. Not kraken-prod-77.")]), nb)
+    findings = nbscan([nb], guard)
+    assert [(f.type, f.source) for f in findings] == [("HOSTNAME", "store"), ("HOSTNAME", "store")]
+    nbscrub(nb, guard)
+    assert nbformat.read(nb, as_version=4).cells[0].source == (
+        "db at postgres://svc@[HOSTNAME]:5432, or [[HOSTNAME]]. Not kraken-prod-77.")
 
 
 def test_nbscrub_in_place_with_backup_and_to_out(investigation: Investigation, tmp_path: Path) -> None:

@@ -41,6 +41,14 @@ WIDGET_STATE_KEY = "application/vnd.jupyter.widget-state+json"
 
 Detector = Callable[[str], list[tuple[int, int, str]]]
 
+# Token boundaries, coarse to fine, for finding values known only by their hash.
+_TOKENIZERS = [re.compile(p) for p in (
+    r"[^\s\"'`<>()\[\]{}|\\]+",
+    r"[^\s\"'`<>()\[\]{}|\\,;=]+",
+    r"[^\s\"'`<>()\[\]{}|\\,;=@]+",
+    r"[^\s\"'`<>()\[\]{}|\\,;=@:/?&#]+",
+)]
+
 
 def _value_hash(type_: str, value: str) -> str:
     try:
@@ -92,6 +100,7 @@ class SensitiveValues:
     rejected_hashes: set[str] = field(default_factory=set)
     detector: Detector | None = None
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _types: list[str] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:  # never the values
         return (f"SensitiveValues(approved={len(self.approved)}, hashes={len(self.approved_hashes)}, "
@@ -138,6 +147,7 @@ class SensitiveValues:
             for m in pattern.finditer(text):
                 type_, repl = self.approved[m.group(0)]
                 hits.append((m.start(), m.end(), type_, _value_hash(type_, m.group(0)), repl, "store"))
+        hits += self._hash_hits(text)
         if self.detector is not None:
             for start, end, type_ in self.detector(text):
                 h = _value_hash(type_, text[start:end])
@@ -152,6 +162,31 @@ class SensitiveValues:
                 continue  # overlaps an earlier, longer (or same-start) hit
             merged.append(hit)
         return merged
+
+    def _hash_hits(self, text: str) -> list[tuple[int, int, str, str, str, str]]:
+        """Approved values known only by hash (redaction finalised): every token of ``text``, cut at
+        several sets of delimiters, is hashed under each approved type and looked up. This finds a
+        value wherever it appears, even where the detector's context rules do not fire."""
+        if not self.approved_hashes:
+            return []
+        if self._types is None:
+            self._types = sorted({t for t, _ in self.approved_hashes.values()})
+        seen: set[tuple[int, int]] = set()
+        hits = []
+        for pattern in _TOKENIZERS:
+            for m in pattern.finditer(text):
+                start, end = m.start(), m.end()
+                while end > start and text[end - 1] in ".,":
+                    end -= 1
+                if (start, end) in seen or end - start < 3:
+                    continue
+                seen.add((start, end))
+                value = text[start:end]
+                for type_ in self._types:
+                    h = _value_hash(type_, value)
+                    if h in self.approved_hashes:
+                        hits.append((start, end, type_, h, self.approved_hashes[h][1], "store"))
+        return hits
 
     def clean(self, text: str) -> str:
         """``text`` with every sensitive value replaced (repeated until nothing is found)."""
