@@ -7,11 +7,14 @@ and yields ``(match_start, match_end, value_start, value_end)`` in *byte* offset
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 try:  # pragma: no cover - exercised through whichever backend is installed
+    if os.environ.get("TFTSR_PII_BACKEND", "").lower() == "python":  # the fallback path, on demand (tests)
+        raise ImportError("pure-Python backend requested")
     import re2 as _re2_mod
     from re2 import _re2
 
@@ -95,47 +98,63 @@ class Compiled:
                 idx.append(names[g])
         self._value_idx = tuple(idx)
 
-    def spans(self, prepared: PreparedText) -> Iterator[tuple[int, int, int, int]]:
+    def spans(self, prepared: PreparedText,
+              regions: Sequence[tuple[int, int]] | None = None) -> Iterator[tuple[int, int, int, int]]:
         """Non-overlapping matches; the next search starts where the value ended, so a boundary
-        character consumed after one value can still open the next."""
+        character consumed after one value can still open the next.
+
+        ``regions`` (sorted, disjoint ``(start, end)`` in this matcher's offset space) limits the
+        search to those stretches of the text; ``^``/``$`` and boundary characters still see the
+        whole text around them.
+        """
         idx = self._value_idx
         if self.uses_re2 and prepared.data is not None:
             data = prepared.data
             match = self._rx.Match
             unanchored = _re2.RE2.Anchor.UNANCHORED
-            n, pos = len(data), 0
-            while pos <= n:
-                spans = match(unanchored, data, pos, n)
-                ms, me = spans[0]
-                if ms < 0:
-                    return
-                vs, ve = ms, me
-                for i in idx:
-                    if spans[i][0] >= 0:
-                        vs, ve = spans[i]
+            n = len(data)
+            pos = 0
+            for rs, rend in ((0, n),) if regions is None else regions:
+                if pos < rs:
+                    pos = rs
+                while pos <= rend:
+                    spans = match(unanchored, data, pos, rend)
+                    ms, me = spans[0]
+                    if ms < 0:
                         break
-                if ve > vs:
-                    yield ms, me, vs, ve
-                pos = ve if ve > ms else me if me > ms else ms + 1
+                    vs, ve = ms, me
+                    for i in idx:
+                        if spans[i][0] >= 0:
+                            vs, ve = spans[i]
+                            break
+                    if ve > vs:
+                        yield ms, me, vs, ve
+                    pos = ve if ve > ms else me if me > ms else ms + 1
             return
         rx = self._pyrx if self._pyrx is not None else re.compile(self.pattern)
         self._pyrx = rx
         text = prepared.text
-        n, pos = len(text), 0
+        n = len(text)
+        pos = 0
         search = rx.search
-        while pos <= n:
-            m = search(text, pos)
-            if m is None:
-                return
-            ms, me = m.span()
-            vs, ve = ms, me
-            for i in idx:
-                if m.start(i) >= 0:
-                    vs, ve = m.span(i)
+        for rs, rend in ((0, n),) if regions is None else regions:
+            if pos < rs:
+                pos = rs
+            while pos <= rend:
+                m = search(text, pos, rend)
+                if m is None:
                     break
-            if ve > vs:
-                yield ms, me, vs, ve
-            pos = ve if ve > ms else me if me > ms else ms + 1
+                if m.end() == rend < n:  # ``re`` lets ``$`` match at endpos: look past the window
+                    m = search(text, m.start(), n) or m
+                ms, me = m.span()
+                vs, ve = ms, me
+                for i in idx:
+                    if m.start(i) >= 0:
+                        vs, ve = m.span(i)
+                        break
+                if ve > vs:
+                    yield ms, me, vs, ve
+                pos = ve if ve > ms else me if me > ms else ms + 1
 
     @property
     def byte_offsets(self) -> bool:

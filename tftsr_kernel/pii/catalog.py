@@ -37,6 +37,9 @@ class Detector:
     description: str = ""
     value_groups: tuple[str, ...] = field(default=("v", "v2", "v3"))
     allow: tuple[str, ...] = ()  # regexes: a value matching one is not reported (gitleaks allowlists)
+    #: how far (characters) a match may reach before or after one of its hints; the engine runs a
+    #: hinted detector only inside such windows around the hints it finds
+    reach: int = 4096
 
 
 # left and right boundaries: a consumed character that is not part of a token (RE2 has no look-around)
@@ -112,12 +115,12 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("private_key_pem", "PRIVATE_KEY",
              r"(?P<v>-----BEGIN[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----(?s:.)*?"
              r"-----END[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----)",
-             hints=("-----begin",), validator="pem", priority=5,
+             hints=("-----begin",), validator="pem", priority=5, reach=32768,
              description="PEM private key block, real or \\n-escaped lines, BEGIN/END labels equal"),
     Detector("private_key_unterminated", "PRIVATE_KEY",
              r"(?P<v>-----BEGIN[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|[\r\n \t])*"
              r"(?:[A-Za-z0-9+/=]{8,}(?:\\[rn]|\r?\n)?)+)",
-             hints=("-----begin",), priority=6,
+             hints=("-----begin",), priority=6, reach=32768,
              description="PEM private key whose END line is missing (truncated log)"),
     Detector("aws_access_key", "AWS_ACCESS_KEY", _L + r"(?P<v>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})" + _R,
              hints=("akia", "asia", "abia", "acca", "a3t"), priority=10, description="AWS access key id"),

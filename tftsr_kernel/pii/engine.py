@@ -1,10 +1,12 @@
-"""The scan engine: a registry of detectors, one compiled matcher per detector, a literal prefilter,
+"""The scan engine: a registry of detectors, one compiled matcher per detector, a literal trigger pass,
 exact confirmation by validators, and longest-span-wins overlap resolution.
 
 Why this shape (measured by ``python -m bench pii``): RE2 runs each pattern as a DFA over UTF-8 bytes,
-so a pattern costs one linear pass with no backtracking; patterns that begin with a literal are
-skipped through by memchr. Detectors whose hints (required literals) do not occur in a chunk are not
-run at all. Python ``re`` is the fallback when google-re2 is missing.
+so a pattern costs one linear pass with no backtracking. Most detectors require a literal (their
+``hints``: ``akia``, ``ghp_``, ``password``, ``@`` ...): one trigger pass (Hyperscan when installed,
+else ``find`` per literal) finds every hint occurrence, and a hinted detector then runs only in
+windows of ``reach`` characters around them -- or not at all. Python ``re`` is the fallback when
+google-re2 is missing.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from typing import TYPE_CHECKING, TextIO
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
 from tftsr_kernel.pii.spans import Span, value_hash
+from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
 
 if TYPE_CHECKING:
     import pandas as pd
 
 _TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
+#: hints shorter than this (``@``, ``:``, ``+``) occur everywhere in logs: they gate the whole text only
+_MIN_TRIGGER = 2
 
 
 class Registry:
@@ -68,15 +73,16 @@ class _Compiled:
     check: Check | None
     hints: tuple[str, ...]
     allow: tuple[Compiled, ...]
+    gated: bool  # hints are usable triggers: run only in windows around them
 
 
-def _resolve(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int, int, str, str]]:
-    """Keep the longest of overlapping candidates (ties: lower priority value, then earlier)."""
-    cands.sort(key=lambda c: (c[0] - c[1], c[2], c[0], c[3]))
+def _greedy(group: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int, int, str, str]]:
+    """Longest first (ties: lower priority value, then earlier), skipping any that overlaps a kept one."""
+    group.sort(key=lambda c: (c[0] - c[1], c[2], c[0], c[3]))
     starts: list[int] = []
     ends: list[int] = []
     kept: list[tuple[int, int, int, str, str]] = []
-    for c in cands:
+    for c in group:
         s, e = c[0], c[1]
         i = bisect.bisect_right(starts, s)
         if i > 0 and ends[i - 1] > s:
@@ -86,6 +92,35 @@ def _resolve(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int
         starts.insert(i, s)
         ends.insert(i, e)
         kept.append(c)
+    return kept
+
+
+def _resolve(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int, int, str, str]]:
+    """Keep the longest of overlapping candidates (ties: lower priority value, then earlier).
+
+    Candidates fall into clusters of transitively overlapping spans; a kept span never overlaps a
+    span of another cluster, so the greedy choice runs per cluster (most clusters hold one span).
+    """
+    cands.sort(key=lambda c: (c[0], -c[1]))
+    kept: list[tuple[int, int, int, str, str]] = []
+    group: list[tuple[int, int, int, str, str]] = []
+    gend = -1
+    for c in cands:
+        if c[0] < gend:
+            group.append(c)
+            if c[1] > gend:
+                gend = c[1]
+            continue
+        if len(group) == 1:
+            kept.append(group[0])
+        elif group:
+            kept += _greedy(group)
+        group = [c]
+        gend = c[1]
+    if len(group) == 1:
+        kept.append(group[0])
+    elif group:
+        kept += _greedy(group)
     kept.sort(key=lambda c: (c[0], c[1], c[3]))
     return kept
 
@@ -102,34 +137,61 @@ class Scanner:
         self.registry = reg
         self._compiled: list[_Compiled] = []
         for d in reg:
+            hints = tuple(h.lower() for h in d.hints)
             self._compiled.append(_Compiled(
                 d, Compiled(d.pattern, d.value_groups), VALIDATORS[d.validator] if d.validator else None,
-                tuple(h.lower() for h in d.hints), tuple(Compiled(a) for a in d.allow)))
+                hints, tuple(Compiled(a) for a in d.allow),
+                bool(hints) and all(len(h) >= _MIN_TRIGGER and h.isascii() for h in hints)))
+        self._triggers = TriggerFinder([h for c in self._compiled if c.gated for h in c.hints])
 
     @property
     def backends(self) -> dict[str, str]:
         return {c.detector.name: ("re2" if c.matcher.uses_re2 else "re") for c in self._compiled}
 
+    @property
+    def trigger_engine(self) -> str:
+        """What finds the hint literals: ``hyperscan`` or ``find``."""
+        return self._triggers.engine
+
     def _candidates(self, text: str) -> list[tuple[int, int, int, str, str]]:
         prepared = PreparedText(text)
+        in_bytes = prepared.data is not None
+        hits = self._triggers.find(prepared.data if prepared.data is not None else text)
+        size = len(prepared.data) if prepared.data is not None else len(text)
+        widen = 1 if prepared.ascii or not in_bytes else 4  # reach is in characters; a character is <= 4 bytes
         lower: str | None = None
         out: list[tuple[int, int, int, str, str]] = []
         for c in self._compiled:
-            if c.hints:
+            regions: list[tuple[int, int]] | None = None
+            if c.gated and hits is not None and (c.matcher.uses_re2 == in_bytes or prepared.ascii):
+                found = [hits[h] for h in c.hints if h in hits]
+                if not found:
+                    continue
+                positions = found[0] if len(found) == 1 else sorted(p for f in found for p in f)
+                reach = c.detector.reach * widen
+                regions = windows(positions, reach, reach, size)
+                if sum(e - s for s, e in regions) * 2 > size:
+                    regions = None  # dense hints: one pass over the whole text is cheaper
+            elif c.hints:
                 if lower is None:
                     lower = text.lower()
                 if not any(h in lower for h in c.hints):
                     continue
-            raw = [(vs, ve) for _, _, vs, ve in c.matcher.spans(prepared)]
+            raw = [(vs, ve) for _, _, vs, ve in c.matcher.spans(prepared, regions)]
             if not raw:
                 continue
             if c.matcher.uses_re2 and prepared.data is not None and not prepared.ascii:
                 conv = prepared.to_chars({o for pair in raw for o in pair})
                 raw = [(conv[s], conv[e]) for s, e in raw]
             d = c.detector
+            check = c.check
+            name, type_, prio = d.name, d.type, d.priority
+            if check is None and not d.min_entropy and not c.allow:
+                out += [(s, e, prio, type_, name) for s, e in raw]
+                continue
             for s, e in raw:
-                if c.check is not None:
-                    b = c.check(text, s, e)
+                if check is not None:
+                    b = check(text, s, e)
                     if b is None:
                         continue
                     s, e = b
@@ -139,15 +201,22 @@ class Scanner:
                     continue
                 if c.allow and any(next(a.spans(PreparedText(text[s:e])), None) for a in c.allow):
                     continue
-                out.append((s, e, d.priority, d.type, d.name))
+                out.append((s, e, prio, type_, name))
         return out
 
     def scan(self, text: str) -> list[Span]:
         """Every sensitive span of ``text``, overlaps resolved, ordered by (start, end, type)."""
         if not text:
             return []
-        return [Span(s, e, t, name, value_hash(t, text[s:e]))
-                for s, e, _, t, name in _resolve(self._candidates(text))]
+        hashes: dict[tuple[str, str], str] = {}  # a value that recurs is hashed once
+        out: list[Span] = []
+        for s, e, _, t, name in _resolve(self._candidates(text)):
+            key = (t, text[s:e])
+            h = hashes.get(key)
+            if h is None:
+                h = hashes[key] = value_hash(t, key[1])
+            out.append(Span(s, e, t, name, h))
+        return out
 
     def scan_stream(self, reader: TextIO, *, chunk_size: int = 1 << 20) -> Iterator[Span]:
         """Scan a text stream of any size in chunks; offsets are into the whole stream.
