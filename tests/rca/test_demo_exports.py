@@ -22,7 +22,8 @@ from pathlib import Path as _Path
 
 _out = _Path(os.environ["TFTSR_DEMO_EXPORT"])
 wb.rca()
-wb.doc_update(summary="Checkout 502s after deploy v2.14.0: the JDBC pool was shrunk to 10.")
+wb.doc_update(summary="Checkout 502s after deploy v2.14.0: the JDBC pool was shrunk to 10.",
+              load_options={"year": 2024})  # the syslog lines carry no year, as in the load above
 for _fmt in ("md", "html"):
     wb.doc_export(fmt=_fmt, out=_out / f"rca.{_fmt}")
     wb.doc_export(fmt=_fmt, out=_out / f"postmortem.{_fmt}", postmortem=True)
@@ -74,3 +75,9 @@ def test_demo_outputs_hold_no_labelled_value(tmp_path: Path, monkeypatch: pytest
     assert nbscan([saved, out / "rca.ipynb"], guard) == []
     assert "## Contributing factors (5 Whys)" in (out / "rca.md").read_text()
     assert "Why was the pool exhausted?" in (out / "rca.md").read_text()
+    timeline = (out / "rca.md").read_text().split("## Timeline")[1].split("##")[0]
+    assert "| 2024-03-12T14:02:14+00:00 | first error: " in timeline
+    assert all(row.startswith("| 2024-") for row in timeline.splitlines() if row.startswith("| 20"))
+    nb_params = next(c for c in nbformat.read(out / "rca.ipynb", as_version=4).cells
+                     if "parameters" in c.metadata.get("tags", []))
+    assert "load_options = {'year': 2024}" in nb_params.source

@@ -188,3 +188,25 @@ def test_ai_draft_refuses_while_values_are_undecided(investigation: Investigatio
     with pytest.raises(RedactionError, match="undecided"):
         wb.rca(ai_provider="local")
     assert wb.store.query_one("SELECT count(*) AS n FROM documents")["n"] == 0
+
+
+def test_load_options_reread_yearless_logs_right(store_path: Path, keyed_env: str, tmp_path: Path) -> None:
+    from tftsr_kernel import Workbench
+    from tftsr_kernel.rca.notebook_export import build_notebook
+
+    log = tmp_path / "syslog"
+    log.write_text("Mar  1 14:00:00 web1 app[12]: request ok\nMar  1 14:01:00 web1 app[12]: error: pool exhausted\n"
+                   "Mar  1 14:03:00 web1 app[12]: request ok\n")
+    with Workbench.open(store_path) as wb:
+        wb.issue_new("yearless", severity="low")
+        wb.load([log], year=2023)
+        doc = wb.doc_update(load_options={"year": 2023})
+        assert "| 2023-03-01T14:01:00 | first error: error: pool exhausted | syslog:2 |" in doc["markdown"]
+        assert doc["fields"]["load_options"] == {"year": 2023}
+        params = next(c for c in build_notebook(wb.store, wb.current_issue_id).cells
+                      if "parameters" in c.metadata.get("tags", []))
+        ns: dict[str, object] = {}
+        exec(params.source, ns)  # noqa: S102 - the generated parameters cell: plain assignments
+        assert ns["load_options"] == {"year": 2023}
+        with pytest.raises(InputError, match="load option"):
+            wb.doc_update(load_options={"year": "last"})

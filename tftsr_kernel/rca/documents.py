@@ -46,7 +46,9 @@ FORMATS = ("md", "html")
 ACTION_TYPES = ("investigate", "mitigate", "repair", "detect", "prevent", "process", "other")
 ERROR_LEVELS = frozenset({"ERROR", "CRITICAL"})
 TEXT_FIELDS = ("title", "summary", "impact", "detection", "trigger", "resolution", "mitigation")
-EDITABLE = frozenset({*TEXT_FIELDS, "severity", "status", "owners", "action_items", "lessons", "timeline"})
+EDITABLE = frozenset({*TEXT_FIELDS, "severity", "status", "owners", "action_items", "lessons", "timeline",
+                      "load_options"})
+LOAD_OPTIONS = {"year": int, "tz": str, "format": str}  # how the logs are re-read (load_logs keywords)
 LESSON_KINDS = (("went_well", "What went well"), ("went_wrong", "What went wrong"), ("got_lucky", "Where we got lucky"))
 _FIELDS_PREFIX = "<!-- tftsr-document "
 _FIELDS_SUFFIX = " -->"
@@ -131,7 +133,7 @@ def timeline_from_frame(df: Any, bucket: str = "1min") -> tuple[list[dict[str, A
     return events, numbers
 
 
-def _load_frame(log_files: list[dict[str, Any]], notes: list[str]) -> Any:
+def _load_frame(log_files: list[dict[str, Any]], notes: list[str], load_options: dict[str, Any] | None = None) -> Any:
     """The issue's logs as one DataFrame (``tftsr_kernel.logs.load_logs``), skipping changed files."""
     usable = []
     for lf in log_files:
@@ -152,7 +154,7 @@ def _load_frame(log_files: list[dict[str, Any]], notes: list[str]) -> Any:
     except ImportError:
         notes.append("the log parser is not installed; the timeline could not be built from the logs")
         return None
-    return load_logs(usable)
+    return load_logs(usable, **(load_options or {}))
 
 
 def _issue_entity_ids(store: Store, issue_id: str) -> list[str]:
@@ -211,7 +213,7 @@ def whys_markdown(store: Store, issue_id: str) -> str:
     return guard.clean(_render_factors(facts))
 
 
-def gather_facts(store: Store, issue_id: str, frame: Any = None) -> Facts:
+def gather_facts(store: Store, issue_id: str, frame: Any = None, load_options: dict[str, Any] | None = None) -> Facts:
     """Everything a document states that comes from the store (and the logs on disk)."""
     issue = get_issue(store, issue_id)
     log_files = store.query("SELECT id, file_name, file_path, file_size, content_hash, line_count, format "
@@ -219,7 +221,7 @@ def gather_facts(store: Store, issue_id: str, frame: Any = None) -> Facts:
     facts = Facts(issue, log_files)
     if frame is None and log_files:
         try:
-            frame = _load_frame(log_files, facts.notes)
+            frame = _load_frame(log_files, facts.notes, load_options)
         except Exception as exc:  # noqa: BLE001 - a document must still render when a log cannot be parsed
             facts.notes.append(f"the logs could not be parsed for the timeline ({type(exc).__name__})")
             frame = None
@@ -305,6 +307,12 @@ def _check_fields(fields: dict[str, Any]) -> dict[str, Any]:
             raise InputError(f"unknown lessons {', '.join(sorted(bad))}; use went_well, went_wrong, got_lucky")
         out["lessons"] = {k: [str(x) for x in ([lessons[k]] if isinstance(lessons.get(k), str)
                                                else lessons.get(k, []))] for k, _ in LESSON_KINDS}
+    if "load_options" in out:
+        opts = dict(out["load_options"] or {})
+        for key, value in opts.items():
+            if key not in LOAD_OPTIONS or not isinstance(value, LOAD_OPTIONS[key]):
+                raise InputError(f"load option {key}={value!r} is not usable; give year (a number), tz or format")
+        out["load_options"] = opts
     if out.get("timeline") is not None:
         events = []
         for ev in out["timeline"]:
@@ -491,7 +499,7 @@ def _save(store: Store, issue: dict[str, Any], doc_type: str, fields: dict[str, 
           existing: dict[str, Any] | None = None) -> dict[str, Any]:
     guard = SensitiveValues.from_store(store)
     fields = guard.clean_obj(fields)
-    facts = gather_facts(store, issue["id"], frame)
+    facts = gather_facts(store, issue["id"], frame, fields.get("load_options"))
     now = utc_now()
     fields["version"] = int(fields.get("version", 0)) + 1
     body = guard.clean(render_markdown(doc_type, fields, facts, now))
@@ -545,7 +553,8 @@ def preview_document(store: Store, issue_ref: str, doc_type: bool | str = "rca",
     guard = SensitiveValues.from_store(store)
     fields = guard.clean_obj(fields)
     stamp = existing["updated_at"] if existing else "(not saved yet)"
-    body = guard.clean(render_markdown(kind, fields, gather_facts(store, issue["id"], frame), stamp))
+    facts = gather_facts(store, issue["id"], frame, fields.get("load_options"))
+    body = guard.clean(render_markdown(kind, fields, facts, stamp))
     assert_clean(body, guard)
     return body
 

@@ -100,11 +100,11 @@ def check_logs(logs: list[dict[str, Any]]) -> None:
                              f"{digest}, the record says {log['sha256']}); restore the original file.") from None
 
 
-def load_frame(logs: list[dict[str, Any]]) -> Any:
+def load_frame(logs: list[dict[str, Any]], load_options: dict[str, Any] | None = None) -> Any:
     """The logs as one DataFrame (``tftsr_kernel.logs.load_logs``), in parameter order."""
     from ..logs import load_logs
 
-    return load_logs([log["path"] for log in logs])
+    return load_logs([log["path"] for log in logs], **(load_options or {}))
 
 
 def _log_text(store: Store, log: dict[str, Any]) -> str:
@@ -230,11 +230,12 @@ def _md(source: str) -> Any:
     return nbf.new_markdown_cell(source.strip("\n"))
 
 
-def build_notebook(store: Store, issue_ref: str, *, profile: str | os.PathLike[str] | None = None) -> Any:
+def build_notebook(store: Store, issue_ref: str, *, profile: str | os.PathLike[str] | None = None,
+                   load_options: dict[str, Any] | None = None) -> Any:
     """The RCA notebook for an issue (an ``nbformat`` NotebookNode), not yet scrubbed or written."""
     import nbformat.v4 as nbf
 
-    from .documents import redaction_profile_hash
+    from .documents import get_document, redaction_profile_hash
     from .logfiles import log_files
 
     issue = get_issue(store, issue_ref)
@@ -243,6 +244,9 @@ def build_notebook(store: Store, issue_ref: str, *, profile: str | os.PathLike[s
     if not logs:
         raise InputError("this issue has no logs yet; load some before exporting its notebook")
     profile_hash = redaction_profile_hash(store, issue["id"]) or None
+    if load_options is None:  # how the RCA document reads the logs (e.g. the year of syslog lines)
+        doc = get_document(store, issue["id"], "rca")
+        load_options = dict(doc["fields"].get("load_options") or {}) if doc else {}
     profile_path = str(Path(profile).resolve()) if profile else None
     if profile_hash and profile_path is None:
         raise InputError(f"the redaction of this issue used a profile (SHA-256 {profile_hash[:12]}…); "
@@ -254,6 +258,7 @@ def build_notebook(store: Store, issue_ref: str, *, profile: str | os.PathLike[s
         f"logs = {json.dumps(logs, indent=1)}",
         f"profile_path = {profile_path!r}",
         f"profile_sha256 = {profile_hash!r}",
+        f"load_options = {load_options!r}  # load_logs keywords, e.g. the year of syslog lines",
     ])
     nb = nbf.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -268,7 +273,7 @@ def build_notebook(store: Store, issue_ref: str, *, profile: str | os.PathLike[s
         _code("import json\n\nfrom IPython.display import Markdown, display\n\n"
               "from tftsr_kernel import Workbench\nfrom tftsr_kernel.rca import notebook_export as replay\n\n"
               "replay.check_logs(logs)  # stops with one sentence if a log changed\n"
-              "wb = Workbench.open(store_path)\nstore = wb.store\nframe = replay.load_frame(logs)\n"
+              "wb = Workbench.open(store_path)\nstore = wb.store\nframe = replay.load_frame(logs, load_options)\n"
               "print(f\"{len(frame)} log lines from {len(logs)} file(s); every SHA-256 matches the record\")"),
         _md("## 2. Re-scan with the recorded profile"),
         _code("spans = replay.rescan(store, issue_id, logs, profile_path, profile_sha256)\n"
@@ -290,12 +295,13 @@ def build_notebook(store: Store, issue_ref: str, *, profile: str | os.PathLike[s
 
 def export_notebook(store: Store, issue_ref: str, path: str | os.PathLike[str], *,
                     root: str | os.PathLike[str] | None = None,
-                    profile: str | os.PathLike[str] | None = None) -> Path:
+                    profile: str | os.PathLike[str] | None = None,
+                    load_options: dict[str, Any] | None = None) -> Path:
     """Build, scrub, check and write the RCA notebook; audited as ``notebook_exported``."""
     import nbformat
 
     target = validate_export_path(path, root)
-    nb = build_notebook(store, issue_ref, profile=profile)
+    nb = build_notebook(store, issue_ref, profile=profile, load_options=load_options)
     guard = SensitiveValues.from_store(store)
     scrub_notebook_dict(nb, guard)
     leaks = scan_notebook_dict(nb, guard, str(target))
