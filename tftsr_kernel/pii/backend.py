@@ -82,10 +82,7 @@ class Compiled:
                          for k, i in dict(rx.NamedCapturingGroups()).items()}
                 ngroups = rx.NumberOfCapturingGroups()
         if not self.uses_re2:
-            try:
-                self._pyrx = re.compile(pattern)
-            except re.error as exc:
-                raise PatternError(f"the pattern {pattern[:60]!r} does not compile: {exc}") from None
+            self._pyrx = compile_python(pattern)
             names = dict(self._pyrx.groupindex)
             ngroups = self._pyrx.groups
         idx: list[int] = []
@@ -131,7 +128,7 @@ class Compiled:
                         yield ms, me, vs, ve
                     pos = ve if ve > ms else me if me > ms else ms + 1
             return
-        rx = self._pyrx if self._pyrx is not None else re.compile(self.pattern)
+        rx = self._pyrx if self._pyrx is not None else compile_python(self.pattern)
         self._pyrx = rx
         text = prepared.text
         n = len(text)
@@ -159,6 +156,102 @@ class Compiled:
     @property
     def byte_offsets(self) -> bool:
         return self.uses_re2
+
+
+_POSIX = {"alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blank": " \\t",
+          "cntrl": "\\x00-\\x1f\\x7f", "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~",
+          "punct": "!-/:-@\\[-`{-~", "space": "\\t\\n\\v\\f\\r ", "upper": "A-Z", "word": "0-9A-Za-z_",
+          "xdigit": "0-9A-Fa-f"}
+_FLAGS = re.compile(r"\(\?([a-zA-Z]*(?:-[a-zA-Z]*)?)\)")
+
+
+def go_to_python(pattern: str) -> str:
+    """Translate Go/RE2 syntax that Python ``re`` lacks: flags set mid-pattern (``ab(?i)cd``, which
+    Go scopes to the rest of the enclosing group, across ``|``), ``\\z``, ``(?<name>``, ``[[:alpha:]]``."""
+    out: list[str] = []
+    stack: list[list[str]] = [[]]  # per open group: the flag scopes opened inside it, still open
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            nxt = pattern[i + 1:i + 2]
+            out.append("\\Z" if nxt == "z" else pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            body: list[str] = ["["]
+            if pattern[j:j + 1] == "^":
+                body.append("^")
+                j += 1
+            if pattern[j:j + 1] == "]":
+                body.append("\\]")
+                j += 1
+            while j < n and pattern[j] != "]":
+                if pattern[j] == "\\":
+                    body.append(pattern[j:j + 2])
+                    j += 2
+                    continue
+                m = re.match(r"\[:(\^?)([a-z]+):\]", pattern[j:])
+                if m and m.group(2) in _POSIX:
+                    if m.group(1):
+                        raise PatternError(f"negated POSIX class in {pattern[:60]!r} is not supported")
+                    body.append(_POSIX[m.group(2)])
+                    j += m.end()
+                    continue
+                body.append("\\[" if pattern[j] == "[" else pattern[j])
+                j += 1
+            out.append("".join(body) + "]")
+            i = j + 1
+            continue
+        m = _FLAGS.match(pattern, i)
+        if m and i > 0:
+            flags = m.group(1)
+            if "U" in flags:
+                raise PatternError(f"the ungreedy flag (?U) in {pattern[:60]!r} has no Python equivalent")
+            out.append(f"(?{flags}:")
+            stack[-1].append(flags)
+            i = m.end()
+            continue
+        if c == "(":
+            if pattern.startswith("(?<", i) and pattern[i + 3:i + 4] not in ("=", "!"):
+                out.append("(?P<")
+                i += 3
+            else:
+                out.append(c)
+                i += 1
+            stack.append([])
+            continue
+        if c == ")":
+            out.append(")" * len(stack.pop() if len(stack) > 1 else []))
+            out.append(c)
+            i += 1
+            continue
+        if c == "|" and stack[-1]:
+            scopes = stack[-1]
+            out.append(")" * len(scopes) + "|" + "".join(f"(?{f}:" for f in scopes))
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    out.append(")" * len(stack[0]))
+    return "".join(out)
+
+
+def compile_python(pattern: str) -> re.Pattern[str]:
+    """Compile with ``re``, translating Go/RE2-only syntax when the pattern needs it."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" in RE2-style classes
+        try:
+            return re.compile(pattern)
+        except re.error as first:
+            try:
+                return re.compile(go_to_python(pattern))
+            except (re.error, PatternError) as exc:
+                detail = exc if isinstance(exc, PatternError) else first
+                raise PatternError(f"the pattern {pattern[:60]!r} does not compile: {detail}") from None
 
 
 def compile_value_regex(pattern: str) -> Compiled:

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+_hs: Any
 try:  # pragma: no cover - exercised through whichever path is installed
     if os.environ.get("TFTSR_PII_BACKEND", "").lower() == "python":
         raise ImportError("pure-Python backend requested")
