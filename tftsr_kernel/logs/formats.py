@@ -101,7 +101,7 @@ FORMATS: tuple[Format, ...] = (
     Format("logfmt", "logfmt", "logfmt (key=value pairs, values quoted when they hold spaces)"),
     _f("generic", "any line starting with a timestamp in a common layout, optionally a level keyword",
        r"^[\[(]?(?P<ts>" + any_pattern() + r")[\])]?[\s,:|-]*(?:[\[(<]?(?P<level>" + LEVEL_WORD + r")[\])>:]?"
-       r"(?:\s+|$))?(?:(?P<source>[\w.$/-]+(?:\[\d+\])?)(?::| -)\s+)?(?P<message>.*)$",
+       r"(?:\s+|$))?(?:(?P<source>[\w.$/-]+(?:\[\d+\]|\(\d+\))?)(?: [*#]\d{1,4})?(?::| -)\s+)?(?P<message>.*)$",
        multiline=True, level_from="level+text", min_score=0.5),
 )
 BY_NAME: dict[str, Format] = {}

@@ -9,23 +9,38 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from drain3 import TemplateMiner
+from drain3.drain import Drain
 from drain3.template_miner_config import TemplateMinerConfig
 
+_HOST_LABEL = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)"
+# Top-level domains common enough that "x.<tld>" is almost surely a host name; with two or more dots any
+# two-letter country code counts too. Java-style dotted names (org.apache.Foo) end in a capitalised class.
+_TLDS = r"(?:com|net|org|edu|gov|mil|int|io|co|info|biz|local|lan|internal|intranet|corp|home|arpa|localdomain|svc)"
 MASKS: tuple[tuple[str, str], ...] = (
     (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b", "<UUID>"),
+    # dates and times inside messages (2016/9/27:20:30:31.455, 2024-03-01T10:00:00Z, 10:00:00,123)
+    (r"\b\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T :]\d{1,2}:\d\d(?::\d\d)?(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)?\b|"
+     r"\b(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? +)?(?:(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* +"
+     r"\d{1,2},? +|\d{1,2} +(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* +)?\d{1,2}:\d\d:\d\d"
+     r"(?:[.,]\d+)?(?: +\d{4}\b)?", "<TS>"),
     (r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b", "<IP>"),
     (r"\b(?:[0-9a-fA-F]{1,4}:){3,7}[0-9a-fA-F]{1,4}\b", "<IP>"),
+    # host names, with an optional port: www.example.com, db-1.prod.internal:5432, ns.example.hk
+    (r"\b(?:" + _HOST_LABEL + r"{2,}[a-z]{2}|" + _HOST_LABEL + r"+" + _TLDS + r")(?::\d{1,5})?\b", "<HOST>"),
+    (r"\b[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*:\d{2,5}\b", "<HOST>"),
     (r"\b0[xX][0-9a-fA-F]+\b", "<HEX>"),
     (r"\b[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*[0-9][0-9a-fA-F]*\b",
      "<HEX>"),
     (r"(?:[A-Za-z]:\\|\\\\|~?/)[\w.\-@~]+(?:[\\/][\w.\-@~]*)+", "<PATH>"),
     (r"\b\d+(?:\.\d+)?\b", "<NUM>"),
 )
+LABELS = tuple(sorted({label for _, label in MASKS}))
 
 
 def mask(messages: pa.Array) -> pa.Array:
@@ -33,9 +48,8 @@ def mask(messages: pa.Array) -> pa.Array:
     first = pc.list_element(pc.split_pattern(messages.cast(pa.large_string()), "\n", max_splits=1), 0)
     for pattern, label in MASKS:
         if label == "<HEX>" and pattern.startswith(r"\b[0-9a-fA-F]*"):
-            # only hex-looking words of eight or more characters
-            pattern = r"\b(?:[0-9a-fA-F]{8,})\b"
-            first = pc.replace_substring_regex(first, r"\b[0-9]*[a-fA-F][0-9a-fA-F]*\b", "\x00\\0")
+            # only hex-looking words of eight or more characters: with a letter, or zero-padded (0000000e, 00000006)
+            first = pc.replace_substring_regex(first, r"\b[0-9]*[a-fA-F][0-9a-fA-F]*\b|\b0[0-9a-fA-F]{7,}\b", "\x00\\0")
             first = pc.replace_substring_regex(first, "\x00" + r"([0-9a-fA-F]{8,})\b", "<HEX>")
             first = pc.replace_substring(first, "\x00", "")
             continue
@@ -45,6 +59,38 @@ def mask(messages: pa.Array) -> pa.Array:
 
 def template_id(template: str) -> str:
     return "T" + hashlib.blake2b(template.encode(), digest_size=4).hexdigest()
+
+
+def _is_param(token: str) -> bool:
+    return "<" in token and any(label in token for label in LABELS)
+
+
+class _MaskAwareDrain(Drain):
+    """Drain that treats a token holding a mask label (``<IP>``, ``<NUM>:`` ...) as a parameter.
+
+    Drain3 counts only ``<*>`` as a parameter, so masked tokens made unrelated messages look alike
+    ("from <IP>: <NUM>: Bye Bye" vs "from <IP>: <NUM>: disconnected by user") and kept an IP and a host
+    name in the first position apart in the tree. The original Drain replaces variables by ``<*>`` before
+    parsing; this restores that behaviour while the templates keep their labels.
+    """
+
+    @staticmethod
+    def has_numbers(s: str) -> bool:
+        return any(char.isdigit() for char in s) or _is_param(s)
+
+    def get_seq_distance(self, seq1: Sequence[str], seq2: Sequence[str], include_params: bool) -> tuple[float, int]:
+        if len(seq1) == 0:
+            return 1.0, 0
+        sim_tokens = param_count = 0
+        for token1, token2 in zip(seq1, seq2, strict=True):
+            if token1 == self.param_str or _is_param(token1):
+                param_count += 1
+                continue
+            if token1 == token2:
+                sim_tokens += 1
+        if include_params:
+            sim_tokens += param_count
+        return sim_tokens / len(seq1), param_count
 
 
 class Miner:
@@ -59,6 +105,7 @@ class Miner:
         cfg.profiling_enabled = False
         logging.getLogger("drain3.template_miner").setLevel(logging.WARNING)
         self._miner = TemplateMiner(persistence_handler=None, config=cfg)
+        self._miner.drain.__class__ = _MaskAwareDrain
         self._seen: dict[str, int] = {}
 
     def assign(self, messages: pa.Array) -> np.ndarray:
