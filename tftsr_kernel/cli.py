@@ -512,10 +512,12 @@ def _sensitive_values() -> Iterator[Any]:
     import os
 
     from .rca.hygiene import SensitiveValues
+    from .store import default_store_path
 
     ctx = click.get_current_context()
-    if not ctx.meta.get("tftsr.store") and not os.environ.get("TFTSR_DB_KEY") and not ctx.meta.get("tftsr.plaintext"):
-        yield SensitiveValues.from_store(None)
+    no_key = not os.environ.get("TFTSR_DB_KEY") and not ctx.meta.get("tftsr.plaintext")
+    if not ctx.meta.get("tftsr.store") and (no_key or not default_store_path().exists()):
+        yield SensitiveValues.from_store(None)  # never create a store just to scan a notebook
         return
     with open_workbench() as wb:
         yield SensitiveValues.from_store(wb.store)

@@ -134,6 +134,14 @@ def test_cli_nbscan_and_nbscrub_without_a_store(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["nbscrub", str(tmp_path / "bad.ipynb")]).exit_code == 2
 
 
+def test_cli_nbscan_with_a_key_but_no_store_creates_none(tmp_path: Path, keyed_env: str) -> None:
+    from tftsr_kernel.store import default_store_path
+
+    leaky = _leaky_notebook(tmp_path / "leaky.ipynb")
+    assert CliRunner().invoke(cli, ["nbscan", str(leaky)]).exit_code == 1
+    assert not default_store_path().exists()
+
+
 def test_cli_nbscan_uses_the_store(investigation: Investigation, tmp_path: Path, store_path: Path) -> None:
     _add_custom_approved_value(investigation)
     nb = tmp_path / "custom.ipynb"
