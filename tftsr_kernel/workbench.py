@@ -289,14 +289,12 @@ class Workbench:
 
         return logfiles.read_log_text(self.store, logfiles.get_log_file(self.store, log_file_id))
 
-    def line_spans(self, log_file_id: str, line_nos: list[int]) -> list[dict[str, Any]]:
-        """The spans that start on the given lines of one log file (offsets into the whole file)."""
-        if not line_nos:
-            return []
+    def line_spans(self, log_file_id: str, start: int, end: int, max_span: int = 16384) -> list[dict[str, Any]]:
+        """The spans of one log file that overlap characters ``start:end`` (a line), by offset index."""
         return self.store.query(
             "SELECT id, pii_type, line_no, start_offset, end_offset, status FROM pii_spans "
-            f"WHERE log_file_id = ? AND line_no IN ({','.join('?' * len(line_nos))}) ORDER BY start_offset",
-            (log_file_id, *line_nos))
+            "WHERE log_file_id = ? AND start_offset >= ? AND start_offset < ? AND end_offset > ? "
+            "ORDER BY start_offset", (log_file_id, max(0, start - max_span), end, start))
 
     # -- documents --
     def rca(self, postmortem: bool = False, issue: str | None = None, *, refresh: bool = False,

@@ -51,7 +51,9 @@ function render({ model, el }) {
   const text = h("input", { type: "search", placeholder: "filter (type or masked value)  /", "aria-label": "text filter" });
   const chips = h("div", { class: "tf-bar tf-types" });
   const tbody = h("tbody");
-  const table = h("table", {},
+  const widths = ["140px", "220px", "60px", "90px", "auto", "150px"];
+  const table = h("table", { class: "tf-groups" },
+    h("colgroup", {}, ...widths.map((w) => h("col", { style: `width: ${w}` }))),
     h("thead", {}, h("tr", {}, ...["type", "value", "count", "status", "context", ""].map((t) => h("th", { text: t })))),
     tbody);
   const pager = h("div", { class: "tf-bar" });
@@ -121,7 +123,7 @@ function render({ model, el }) {
       }
       const tr = h("tr", { class: "tf-row" + (r.key === selected ? " tf-selected" : ""), "data-key": r.key,
                            "data-type": r.type, onclick: () => select(i) },
-        h("td", { class: "tf-mono", text: r.type }),
+        h("td", { class: "tf-mono tf-type", text: r.type }),
         h("td", { class: "tf-mono tf-value", text: r.preview }),
         h("td", { text: String(r.count) }),
         h("td", {}, badge(r.status)),
@@ -175,7 +177,8 @@ function render({ model, el }) {
     const o = occ[occurrence];
     if (o) {
       detail.append(h("div", { class: "tf-muted", text: `before (${o.file}:${o.line})` }), segments(o.before, "tf-line tf-before"),
-                    h("div", { class: "tf-muted", text: "after redaction (approved spans replaced)" }), segments(o.after, "tf-line tf-after"));
+                    h("div", { class: "tf-muted", text: "after redaction (approved spans replaced)" }), segments(o.after, "tf-line tf-after"),
+                    h("div", { class: "tf-muted", text: "masked values: approved → [TYPE] placeholder; rejected values are kept as they are (shown masked here)" }));
     }
   }
 

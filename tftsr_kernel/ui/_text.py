@@ -1,7 +1,8 @@
 """Log lines as display segments: every sensitive value masked, nothing ever rendered as HTML.
 
 A segment is ``[text, kind]``; kind is ``""`` (plain), ``"self"`` (the value under review, masked),
-``"other"`` (another detected value, masked) or ``"redacted"`` (an approved value's replacement).
+``"other"`` (another detected value, masked), ``"redacted"`` (an approved value's replacement) or
+``"kept"`` (a rejected value: it stays in the text that is sent, but is masked on screen too).
 The browser puts each segment into the DOM with ``textContent``.
 """
 
@@ -71,12 +72,11 @@ class LineSource:
     def segments(self, log_file_id: str, line_no: int, *, focus: str | None = None, after: bool = False,
                  window: int | None = None) -> list[Segment]:
         """The line as segments. ``focus`` is the span id shown as ``self``; with ``after``, approved spans
-        become ``[TYPE]`` and rejected ones show as kept; ``window`` trims to that many characters
+        become ``[TYPE]`` and rejected ones are marked kept (still masked); ``window`` trims to that many characters
         either side of the focus span."""
         start, line = self.line(log_file_id, line_no)
         end = start + len(line)
-        spans = [s for s in self.wb.line_spans(log_file_id, [line_no])
-                 if s["start_offset"] < end and s["end_offset"] > start]
+        spans = self.wb.line_spans(log_file_id, start, max(end, start + 1))
         text = self._text(log_file_id)[0]
         out: list[Segment] = []
         pos = start
@@ -98,7 +98,7 @@ class LineSource:
             if after and s["status"] == "approved":
                 out.append([f"[{s['pii_type']}]", "redacted"])
             elif after and s["status"] == "rejected":
-                out.append([value, ""])
+                out.append([mask(value), "kept"])  # kept in the text sent; still masked on screen
             else:
                 out.append([mask(value), "self" if s["id"] == focus else "other"])
             pos = max(pos, s["end_offset"])
