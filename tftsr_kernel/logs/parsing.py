@@ -34,9 +34,99 @@ class Records:
     raw: pa.Array
     line_no: np.ndarray
     fields: dict[str, pa.Array] = field(default_factory=dict)
+    # True where the record is the first part of a line the runtime split (CRI "P", Docker 16 KB pieces)
+    partial: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.raw)
+
+    def take(self, idx: np.ndarray) -> Records:
+        ix = pa.array(idx, pa.int64())
+        return Records(self.ts.take(ix), self.aware[idx], self.level[idx], self.source.take(ix),
+                       self.message.take(ix), self.raw.take(ix), self.line_no[idx],
+                       {k: v.take(ix) for k, v in self.fields.items()},
+                       None if self.partial is None else self.partial[idx])
+
+
+def concat_records(a: Records, b: Records) -> Records:
+    """Rows of ``a`` then ``b`` (fields missing on one side are null; differing field types become text)."""
+    fields: dict[str, pa.Array] = {}
+    for name in dict.fromkeys([*a.fields, *b.fields]):
+        parts = [r.fields.get(name) for r in (a, b)]
+        types = {p.type for p in parts if p is not None}
+        typ = types.pop() if len(types) == 1 else STR
+        fields[name] = pa.concat_arrays([p.cast(typ) if p is not None else pa.nulls(len(r), typ)
+                                         for p, r in zip(parts, (a, b), strict=True)])
+    partial = None if a.partial is None and b.partial is None else np.concatenate(
+        [r.partial if r.partial is not None else np.zeros(len(r), bool) for r in (a, b)])
+    return Records(pa.concat_arrays([a.ts, b.ts]), np.concatenate([a.aware, b.aware]),
+                   np.concatenate([a.level, b.level]), pa.concat_arrays([_s(a.source), _s(b.source)]),
+                   pa.concat_arrays([_s(a.message), _s(b.message)]), pa.concat_arrays([_s(a.raw), _s(b.raw)]),
+                   np.concatenate([a.line_no, b.line_no]), fields, partial)
+
+
+class PartialLineJoiner:
+    """Rejoins lines a container runtime split: a partial record continues in the next record of its stream.
+
+    CRI writes long lines as ``P`` pieces ended by an ``F`` piece; Docker's json-file driver writes a
+    line over 16 KB as pieces whose ``log`` lacks the final newline. The joined record keeps the first
+    piece's timestamp, line number and fields; its message is the pieces concatenated and its raw text
+    the piece lines joined by newlines. A record still open at the end of a batch waits for the next.
+    """
+
+    def __init__(self, parser: RegexParser | StructuredParser) -> None:
+        self.parser = parser
+        self.pending: Records | None = None
+
+    def feed(self, batch: LineBatch) -> Records | None:
+        return self._join(self.parser.feed(batch), final=False)
+
+    def flush(self) -> Records | None:
+        return self._join(self.parser.flush(), final=True)
+
+    def _join(self, rec: Records | None, final: bool) -> Records | None:
+        if self.pending is not None:
+            rec = self.pending if rec is None or not len(rec) else concat_records(self.pending, rec)
+            self.pending = None
+        if rec is None or rec.partial is None or not rec.partial.any():
+            return rec
+        n = len(rec)
+        streams = rec.source.to_pylist()
+        partial = rec.partial
+        open_head: dict[object, int] = {}  # stream -> head row of the record being built
+        members: dict[int, list[int]] = {}
+        keep = np.ones(n, dtype=bool)
+        for i in range(n):
+            key = streams[i]
+            head = open_head.get(key)
+            if head is None:
+                if partial[i]:
+                    open_head[key] = i
+                    members[i] = [i]
+                continue
+            members[head].append(i)
+            keep[i] = False
+            if not partial[i]:
+                del open_head[key]
+        cut = n
+        if open_head and not final:
+            cut = min(open_head.values())
+            self.pending = rec.take(np.arange(cut, n))
+        messages = rec.message.to_pylist() if members else []
+        raws = rec.raw.to_pylist() if members else []
+        for head, rows in members.items():
+            if head >= cut:
+                continue
+            messages[head] = "".join(messages[r] or "" for r in rows)
+            raws[head] = "\n".join(raws[r] or "" for r in rows)
+        joined = Records(rec.ts, rec.aware, rec.level.copy(), rec.source, pa.array(messages, STR),
+                         pa.array(raws, STR), rec.line_no, rec.fields, np.zeros(n, dtype=bool))
+        heads = np.array([h for h in members if h < cut], dtype=np.int64)
+        if len(heads):
+            text = joined.message.take(pa.array(heads))
+            found = levels.codes_from_text(text)
+            joined.level[heads] = np.where(found >= 0, found, joined.level[heads])
+        return joined.take(np.flatnonzero(keep[:cut]))
 
 
 def _s(a: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -209,9 +299,12 @@ class RegexParser:
             else:
                 col = _s(col)
             fields[base] = col
+        partial = None
+        if fmt.name == "cri" and "tag" in fields:
+            partial = np.asarray(pc.fill_null(pc.equal(fields["tag"], "P"), False))
         return Records(ts.values, ts.aware, level,
                        _s(src) if src is not None else pa.nulls(len(starts), STR),
-                       _s(message), _s(raw), nos[starts], fields)
+                       _s(message), _s(raw), nos[starts], fields, partial)
 
 
 # --- structured formats: JSON lines (incl. journald, Docker) and logfmt ----------------------------------
@@ -365,6 +458,7 @@ class StructuredParser:
             rows = _json_rows(py) if self.fmt.kind == "json" else [_parse_logfmt(ln) for ln in py]
             table = _table_from_rows(rows)
         n = len(lines)
+        partial = np.zeros(n, dtype=bool)
         used: set[str] = set()
         if src_key := _pick(table, SOURCE_KEYS):
             used.add(src_key)
@@ -378,6 +472,7 @@ class StructuredParser:
         if msg_key:
             message = _s(table[msg_key])
             if self.fmt.name == "docker":
+                partial = ~np.asarray(pc.fill_null(pc.ends_with(message, "\n"), True))
                 message = pc.utf8_rtrim(message, "\r\n")
             message = pc.coalesce(message, lines)
             used.add(msg_key)
@@ -398,8 +493,10 @@ class StructuredParser:
             key = f"field.{name}" if name in CORE else name
             col = table[name]
             fields[key] = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-        return Records(ts.values, ts.aware, level, source, _s(message), _s(lines), nos, fields)
+        return Records(ts.values, ts.aware, level, source, _s(message), _s(lines), nos, fields,
+                       partial if self.fmt.name == "docker" and msg_key else None)
 
 
-def make_parser(fmt: Format, ctx: TsContext) -> RegexParser | StructuredParser:
-    return RegexParser(fmt, ctx) if fmt.kind == "regex" else StructuredParser(fmt, ctx)
+def make_parser(fmt: Format, ctx: TsContext) -> RegexParser | StructuredParser | PartialLineJoiner:
+    parser = RegexParser(fmt, ctx) if fmt.kind == "regex" else StructuredParser(fmt, ctx)
+    return PartialLineJoiner(parser) if fmt.name in ("cri", "docker") else parser
