@@ -143,6 +143,7 @@ class Scanner:
                 hints, tuple(Compiled(a) for a in d.allow),
                 bool(hints) and all(len(h) >= _MIN_TRIGGER and h.isascii() for h in hints)))
         self._triggers = TriggerFinder([h for c in self._compiled if c.gated for h in c.hints])
+        self._gate = True  # False: every detector over the whole text (the reference the tests compare with)
 
     @property
     def backends(self) -> dict[str, str]:
@@ -163,7 +164,7 @@ class Scanner:
         out: list[tuple[int, int, int, str, str]] = []
         for c in self._compiled:
             regions: list[tuple[int, int]] | None = None
-            if c.gated and hits is not None and (c.matcher.uses_re2 == in_bytes or prepared.ascii):
+            if self._gate and c.gated and hits is not None and (c.matcher.uses_re2 == in_bytes or prepared.ascii):
                 found = [hits[h] for h in c.hints if h in hits]
                 if not found:
                     continue

@@ -1,0 +1,118 @@
+"""Both engine paths (google-re2 + Hyperscan triggers, and the pure-Python fallback) and the literal
+trigger gating must find exactly what a plain scan of the whole text with every detector finds."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules
+from tftsr_kernel.pii import backend, triggers
+from tftsr_kernel.pii.backend import Compiled, PreparedText, go_to_python
+from tftsr_kernel.pii.triggers import TriggerFinder, windows
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+PIECES = [
+    "AKIAQ3EGRTY5WXZ7ABCD", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "10.20.30.40", "jane.doe@example.com",
+    "password=Tr0ub4dor9x", "Authorization: Bearer c2VjcmV0LXRva2VuLXZhbHVlLTEyMzQ1", "user=alice",
+    "Invalid user bob from 192.168.1.7", "sk_live_51HxyzABCDEFGHIJKLMNOP", "https://svc:Zq8vLm2pXr@db.internal/x",
+    "xoxb-123456789012-abcdefghijklmnop", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "api_key: 9f8e7d6c5b4a39281706f5e4",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.c2lnbmF0dXJlX3h5eg", "card 4111 1111 1111 1111",
+    "IBAN DE89 3704 0044 0532 0130 00", "ssn 123-45-6789", "call +44 20 7946 0958", "db01.prod.corp.example.com",
+    "aa:bb:cc:dd:ee:ff", "fe80::1ff:fe23:4567:890a", "client_secret=Xk9#mQ2$vL7pR4tZ", "naïve café ✓",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c7+9Xq2\nMIIEowIBAAKCAQEA1c7+9Xq2\n-----END RSA PRIVATE KEY-----",
+]
+
+
+def _text(seed: int, n: int = 400) -> str:
+    rnd = random.Random(seed)
+    filler = ["INFO ok", "\n", " ", "x" * 5000, "k=v;", "\t", "version 1.2.3.4", "key", "token", "pass", "@"]
+    return " ".join(rnd.choice(PIECES) if rnd.random() < 0.4 else rnd.choice(filler) for _ in range(n))
+
+
+def _found(sc: Scanner, text: str) -> list[tuple[int, int, str, str]]:
+    return [(s.start, s.end, s.type, s.detector) for s in sc.scan(text)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_gated_scan_equals_whole_text_scan(seed: int) -> None:
+    text = _text(seed)
+    gated = Scanner()
+    plain = Scanner()
+    plain._gate = False
+    got = _found(gated, text)
+    assert got == _found(plain, text)
+    assert {"AWS_ACCESS_KEY", "PRIVATE_KEY", "EMAIL"} <= {t for _, _, t, _ in got}
+
+
+@pytest.fixture
+def pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backend, "HAVE_RE2", False)
+    monkeypatch.setattr(triggers, "HAVE_HYPERSCAN", False)
+
+
+@pytest.mark.skipif(not backend.HAVE_RE2, reason="google-re2 is not installed: only one path to compare")
+@pytest.mark.parametrize("seed", range(3))
+def test_fallback_path_finds_the_same_spans(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _text(100 + seed, 120)
+    fast = Scanner()
+    assert set(fast.backends.values()) == {"re2"}
+    monkeypatch.setattr(backend, "HAVE_RE2", False)
+    monkeypatch.setattr(triggers, "HAVE_HYPERSCAN", False)
+    slow = Scanner()
+    assert set(slow.backends.values()) == {"re"} and slow.trigger_engine == "find"
+    assert _found(slow, text) == _found(fast, text)
+
+
+def test_fallback_loads_gitleaks_rules_with_go_syntax(pure_python: None) -> None:
+    detectors = load_gitleaks_rules(FIXTURES / "gitleaks-excerpt.toml")
+    sc = Scanner(Registry(detectors))
+    assert set(sc.backends.values()) == {"re"}
+    text = "adobe p8e-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z and AKIAQ3EGRTY5WXZ7ABCD ok"
+    assert {text[s.start:s.end] for s in sc.scan(text)} == {"p8e-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z",
+                                                            "AKIAQ3EGRTY5WXZ7ABCD"}
+
+
+@pytest.mark.parametrize(("pattern", "text", "value"), [
+    (r"\b(p8e-(?i)[a-z0-9]{8})\b", "x p8e-AbCdEf12 y", "p8e-AbCdEf12"),
+    (r"x(?i)ab|cd", "CD", "CD"),           # Go: the flag runs to the end of the group, across |
+    (r"x(?i)ab|cd", "xAB", "xAB"),
+    (r"(?:k(?i)ey)=(\w+)\z", "kEY=v1", "v1"),
+    (r"[[:digit:]]{3}-[[:alpha:]]+", "id 123-abc", "123-abc"),
+    (r"q(?<name>[0-9]+)", "q42", "42"),
+])
+def test_go_syntax_translation_matches_like_re2(pattern: str, text: str, value: str) -> None:
+    import re
+
+    m = re.search(go_to_python(pattern), text)
+    assert m is not None
+    assert (m.group(1) if m.re.groups else m.group(0)) == value
+    if backend.HAVE_RE2:
+        rx = Compiled(pattern, ("#first",))
+        assert rx.uses_re2
+        (_, _, vs, ve), = list(rx.spans(PreparedText(text)))
+        assert text.encode()[vs:ve].decode() == value
+
+
+def test_go_translation_refuses_what_python_cannot_do() -> None:
+    with pytest.raises(backend.PatternError):
+        go_to_python("a(?U)b+")
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_trigger_finder_reports_every_occurrence_case_insensitively(use_hyperscan: bool) -> None:
+    if use_hyperscan and not triggers.HAVE_HYPERSCAN:
+        pytest.skip("hyperscan is not installed")
+    tf = TriggerFinder(["AKIA", "pass", "ss", "ghp_"], use_hyperscan=use_hyperscan)
+    assert tf.engine == ("hyperscan" if use_hyperscan else "find")
+    data = "akia PASSword Akia passs".encode()
+    assert tf.find(data) == {"akia": [0, 14], "pass": [5, 19], "ss": [7, 21, 22]}
+    assert tf.find("İpass") is None or tf.find("İpass") == {"pass": [1]}
+
+
+def test_windows_merge_and_clamp() -> None:
+    assert windows([5, 10, 100], 10, 20, 110) == [(0, 30), (90, 110)]
+    assert windows([], 10, 10, 50) == []
