@@ -232,3 +232,18 @@ def test_presave_hook_scrubs_notebooks_saved_through_jupyter(investigation: Inve
     assert "[HOSTNAME]" in saved.cells[1].outputs[2]["data"]["text/plain"]
     assert saved.cells[1].outputs[1]["data"]["image/png"] == PNG
     assert (root / "notes.txt").read_text() == f"mail {EMAIL}"   # only notebooks are scrubbed
+
+
+def test_short_approved_values_match_whole_tokens_only() -> None:
+    """A user literally named "ab" or "none" is scrubbed where it stands alone, never inside other words
+    or the structural cell ids nbformat validates."""
+    guard = SensitiveValues(approved={"ab": ("USERNAME", "[USERNAME]"), "none": ("USERNAME", "[USERNAME]")})
+    assert guard.clean("Invalid user ab from x; tab and abc stay; none") == (
+        "Invalid user [USERNAME] from x; tab and abc stay; [USERNAME]")
+    nb = nbf.new_notebook(cells=[nbf.new_code_cell("print('ab')", id="ab-12"), nbf.new_markdown_cell("x", id="none")])
+    from tftsr_kernel.rca.hygiene import scrub_notebook_dict
+
+    scrub_notebook_dict(nb, guard)
+    nbformat.validate(nb)
+    assert [c["id"] for c in nb["cells"]] == ["ab-12", "none"]
+    assert nb["cells"][0]["source"] == "print('[USERNAME]')"

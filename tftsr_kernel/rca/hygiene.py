@@ -136,7 +136,9 @@ class SensitiveValues:
             return None
         if self._pattern is None:
             values = sorted(self.approved, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(v) for v in values))
+            # Whole tokens only: an approved user name "ab" must not match inside "tab" or a cell id.
+            self._pattern = re.compile(
+                r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(v) for v in values) + r")(?![A-Za-z0-9])")
         return self._pattern
 
     def find(self, text: str) -> list[tuple[int, int, str, str, str, str]]:
@@ -271,7 +273,9 @@ def scrub_notebook_dict(nb: dict[str, Any], guard: SensitiveValues) -> int:
             changed += 1
         return cleaned
 
-    nb["cells"] = _rewrite(nb.get("cells", []), fix)
+    # Cell ids are structural (nbformat requires [a-zA-Z0-9-_]+) and random; never rewrite them.
+    nb["cells"] = [{k: (v if k == "id" else _rewrite(v, fix)) for k, v in cell.items()} if isinstance(cell, dict)
+                   else _rewrite(cell, fix) for cell in nb.get("cells", [])]
     nb["metadata"] = _rewrite(nb.get("metadata", {}), fix)
     return changed
 
