@@ -218,10 +218,29 @@ def check_ipv6(text: str, start: int, end: int) -> Bounds | None:
     return None
 
 
+_HEX = set("0123456789abcdefABCDEF")
+
+
+def _hex_group_beside(text: str, colon: int, step: int) -> bool:
+    """Is the text on the far side of the colon at ``colon`` a 1-4 digit hex group (a longer colon-hex run)?"""
+    i, n = colon + step, 0
+    while 0 <= i < len(text) and text[i] in _ALNUM:
+        if text[i] not in _HEX:
+            return False
+        i, n = i + step, n + 1
+    return 1 <= n <= 4
+
+
 def check_mac(text: str, start: int, end: int) -> Bounds | None:
     before, after = _char_before(text, start), _char_after(text, end)
-    bad = _ALNUM | set(":-.")
+    bad = _ALNUM | set("-.")
     if before in bad or after in bad:
+        return None
+    # A colon beside the value is fine ("sshd:b8:09:1c:50:3e:04") unless it continues a colon-hex run
+    # (an IPv6 address or a longer hex dump).
+    if before == ":" and _hex_group_beside(text, start - 1, -1):
+        return None
+    if after == ":" and _hex_group_beside(text, end, 1):
         return None
     value = text[start:end]
     # 00:00:00:00:00:00 and ff:ff:... are not anyone's hardware
@@ -231,6 +250,18 @@ def check_mac(text: str, start: int, end: int) -> Bounds | None:
 
 
 def check_phone(text: str, start: int, end: int) -> Bounds | None:
+    """The longest valid phone number at ``start``: the pattern may have run on into a following
+    number ("+33 7 59 33 15 48 (1.20 KB)"), so shorter ends at a separator are tried too."""
+    ends = [end] + [i for i in range(end - 1, start, -1)
+                    if text[i] in " ()" and text[i - 1] in _DIGITS and i - start >= 8]
+    for candidate in ends:
+        bounds = _check_phone_exact(text, start, candidate)
+        if bounds:
+            return bounds
+    return None
+
+
+def _check_phone_exact(text: str, start: int, end: int) -> Bounds | None:
     before, after = _char_before(text, start), _char_after(text, end)
     if before in _ALNUM or before in "+-./:_" or after in _ALNUM or after in "-/:_" or (
             after == "." and _char_after(text, end + 1) in _DIGITS):
