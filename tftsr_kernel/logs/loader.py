@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from . import levels
 from .formats import RAW, Format, detect, resolve
 from .notes import LoadNote, Notes
-from .parsing import Records, make_parser
+from .parsing import Records, make_parser, null_array
 from .readers import (
     CHUNK_BYTES,
     DEFAULT_MAX_DECOMPRESSED,
@@ -216,7 +216,7 @@ def _field_series(name: str, blocks: list[tuple[int, Records, np.ndarray | None]
         typ = pa.float64()
     else:
         typ = pa.large_string()
-    parts = [r.fields[name].cast(typ) if name in r.fields else pa.nulls(len(r), typ) for _, r, _ in blocks]
+    parts = [r.fields[name].cast(typ) if name in r.fields else null_array(len(r), typ) for _, r, _ in blocks]
     chunked = pa.chunked_array(parts, typ)
     if pa.types.is_string(typ) or pa.types.is_large_string(typ):
         return _str_series(parts)

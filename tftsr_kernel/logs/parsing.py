@@ -129,6 +129,28 @@ class PartialLineJoiner:
         return joined.take(np.flatnonzero(keep[:cut]))
 
 
+_ZEROS: list[pa.Buffer] = []
+
+
+def null_array(n: int, typ: pa.DataType) -> pa.Array:
+    """``n`` nulls of a string or fixed-width type whose buffers all share one zero-filled buffer.
+
+    A field only some files have is null in every row of the others; ``pa.nulls`` would allocate
+    8 bytes of offsets per row for each such column, which for a mixed load adds up to a large part of
+    the input's size. Here every null chunk of every column reuses the same zeros."""
+    fixed = pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_timestamp(typ) \
+        or pa.types.is_boolean(typ)
+    if not (fixed or pa.types.is_large_string(typ)):
+        return pa.nulls(n, typ)
+    need = (n + 1) * 8
+    if not _ZEROS or _ZEROS[0].size < need:
+        _ZEROS[:] = [pa.py_buffer(bytes(max(need, 1 << 20)))]
+    zero = _ZEROS[0]
+    if pa.types.is_large_string(typ):
+        return pa.Array.from_buffers(typ, n, [zero, zero, zero.slice(0, 0)], null_count=n)
+    return pa.Array.from_buffers(typ, n, [zero, zero], null_count=n)
+
+
 def _s(a: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(a, pa.ChunkedArray):
         a = a.combine_chunks()
@@ -303,7 +325,7 @@ class RegexParser:
         if fmt.name == "cri" and "tag" in fields:
             partial = np.asarray(pc.fill_null(pc.equal(fields["tag"], "P"), False))
         return Records(ts.values, ts.aware, level,
-                       _s(src) if src is not None else pa.nulls(len(starts), STR),
+                       _s(src) if src is not None else null_array(len(starts), STR),
                        _s(message), _s(raw), nos[starts], fields, partial)
 
 
@@ -485,7 +507,7 @@ class StructuredParser:
             level = np.full(n, -1, dtype=np.int8)
         if (level == -1).any():
             level = np.where(level == -1, levels.codes_from_text(message), level).astype(np.int8)
-        source = _s(table[src_key]) if src_key else pa.nulls(n, STR)
+        source = _s(table[src_key]) if src_key else null_array(n, STR)
         fields = {}
         for name in table.column_names:
             if name in used:
