@@ -144,3 +144,14 @@ def test_progress_bar_defaults() -> None:
     shown = _progress(10, True)
     assert shown.delay == 0
     shown.close()
+
+
+def test_load_restores_the_arrow_memory_pool(tmp_path: Path) -> None:
+    before = pa.default_memory_pool().backend_name
+    p = tmp_path / "a.log"
+    p.write_text("2024-03-01 10:00:00 INFO a - hello\n")
+    load_logs(p, progress=False)
+    assert pa.default_memory_pool().backend_name == before
+    with pytest.raises(ValueError):
+        load_logs(p, format="no-such-format")
+    assert pa.default_memory_pool().backend_name == before

@@ -282,6 +282,33 @@ def load_logs(paths: PathsLike, format: str = "auto", tz: str | None = None, tem
     loading; each is one sentence in ``df.attrs["tftsr_notes"]`` and on the ``tftsr_kernel.logs`` logger.
     ``df.attrs["tftsr_files"]`` says per file what was read (format, encoding, lines, records ...).
     """
+    with _arrow_pool():
+        return _load(paths, format, tz, templates, progress, year, max_decompressed_bytes, chunk_bytes)
+
+
+@contextlib.contextmanager
+def _arrow_pool() -> Iterator[None]:
+    """Use the system allocator for Arrow while a whole load runs.
+
+    With mimalloc (pyarrow's default) the batch-sized temporaries of parsing interleave with the
+    arrays the DataFrame keeps, and the freed pages are not given back: peak RSS ran at ~4x the input
+    against ~3x with malloc, which was also faster here. Buffers remember the pool they came from,
+    so switching back afterwards is safe; another thread allocating meanwhile merely uses malloc too.
+    """
+    previous = pa.default_memory_pool()
+    system = pa.system_memory_pool()
+    if previous.backend_name == system.backend_name:
+        yield
+        return
+    pa.set_memory_pool(system)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
+def _load(paths: PathsLike, format: str, tz: str | None, templates: bool, progress: bool | None,
+          year: int | None, max_decompressed_bytes: int, chunk_bytes: int) -> pd.DataFrame:
     notes = Notes()
     inputs = _prepare(paths, notes, format)
     miner = Miner() if templates else None
