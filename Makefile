@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench lock clean browser
+.PHONY: demo test lint bench lock clean browser docs
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) out dist build
+
+# Regenerate docs/cli.md from the commands' --help (tests/test_docs.py fails when it is stale).
+docs: $(STAMP)
+	$(PY) -m docs.cli_reference

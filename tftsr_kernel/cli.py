@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -194,8 +195,6 @@ def load_command(issue_id: str, fmt: str, store_raw: bool, paths: tuple[str, ...
     with open_workbench() as wb, user_errors():
         frame = wb.load(list(paths), issue=issue_id, format=fmt, store_raw=store_raw)
         records = {r["id"]: r for r in wb.log_files(issue_id)}
-    for note in frame.attrs.get("tftsr_notes", []):
-        click.echo(f"tftsr: {note}", err=True)
     if not len(frame):
         raise UserError("no log lines could be loaded from the given paths; check them and try again")
     for log_file_id, lines in frame.groupby("log_file_id", observed=True).size().items():
@@ -612,7 +611,20 @@ def demo_command(out_dir: str | None) -> None:
     click.echo(f"demo outputs: {result}")
 
 
+def _log_to_stderr() -> None:
+    """Our warnings (load notes, plaintext-store warnings) as ``tftsr: <sentence>`` lines on stderr.
+
+    Importing ``tftsr_kernel.pii`` puts its secret-masking handler in front of this one."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("tftsr: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logger = logging.getLogger("tftsr_kernel")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def main() -> None:
+    _log_to_stderr()
     try:
         cli(prog_name="tftsr")
     except BrokenPipeError:
