@@ -42,11 +42,12 @@ def add_step(store: Store, issue_id: str, why: str, answer: str = "", evidence: 
     with store.transaction():
         last = store.execute("SELECT max(step_order) FROM resolution_steps WHERE issue_id = ? AND chain = ?",
                              (issue_id, chain)).fetchone()[0]
-        row = {"id": new_id(), "issue_id": issue_id, "chain": chain, "step_order": (last or 0) + 1,
+        step_id = new_id()
+        row: dict[str, Any] = {"id": step_id, "issue_id": issue_id, "chain": chain, "step_order": (last or 0) + 1,
                "why_question": why.strip(), "answer": answer.strip(), "evidence": json.dumps(clean),
                "created_at": now, "updated_at": now}
         store.execute(f"INSERT INTO resolution_steps ({_COLUMNS}) VALUES ({', '.join('?' * 9)})", tuple(row.values()))
-        audit.append(store, "why_added", "resolution_step", row["id"],
+        audit.append(store, "why_added", "resolution_step", step_id,
                      {"issue_id": issue_id, "chain": chain, "step_order": row["step_order"],
                       "evidence": len(clean)})
     row["evidence"] = clean
