@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from . import levels
@@ -130,6 +131,10 @@ def _file_records(inp: LogInput, fmt_choice: str, year: int | None, chunk_bytes:
                                          "truncated to that length and marked '…[truncated]'.", ln)
 
 
+_NO_TS = pa.nulls(0, pa.timestamp("ns"))
+_NO_LINES = np.zeros(0, dtype=np.int64)
+
+
 class _Assembler:
     """Collects record blocks and builds one DataFrame with the standard columns."""
 
@@ -145,11 +150,21 @@ class _Assembler:
     def frame(self, notes_attr: list[LoadNote], files_attr: list[FileInfo]) -> pd.DataFrame:
         blocks = self.blocks
         n = sum(len(r) for _, r, _ in blocks)
-        vals = np.concatenate([np.asarray(r.ts.cast(pa.int64()).fill_null(0)) for _, r, _ in blocks]) \
-            if blocks else np.zeros(0, np.int64)
-        valid = np.concatenate([np.asarray(r.ts.is_valid()) for _, r, _ in blocks]) if blocks else np.zeros(0, bool)
-        aware = np.concatenate([r.aware for _, r, _ in blocks]) if blocks else np.zeros(0, bool)
-        ts = self._ts(vals, valid, aware)
+        # Fill preallocated arrays block by block and let each block's copy go at once, so the
+        # DataFrame's numeric columns never exist twice (they are 8 bytes a row each).
+        nat = np.iinfo(np.int64).min
+        vals = np.empty(n, dtype=np.int64)
+        line_no = np.empty(n, dtype=np.int64)
+        aware = np.empty(n, dtype=bool)
+        at = 0
+        for _, r, _ in blocks:
+            k = len(r)
+            vals[at:at + k] = np.asarray(pc.fill_null(r.ts.cast(pa.int64()), nat))
+            line_no[at:at + k] = r.line_no
+            aware[at:at + k] = r.aware
+            r.ts, r.line_no = _NO_TS, _NO_LINES
+            at += k
+        ts = self._ts(vals, vals != nat, aware)
         cols: dict[str, Any] = {"ts": ts}
         codes = np.concatenate([r.level for _, r, _ in blocks]) if blocks else np.zeros(0, np.int8)
         cols["level"] = levels.to_categorical(codes)
@@ -171,7 +186,7 @@ class _Assembler:
             if blocks else np.zeros(0, np.int32)
         cols["file"] = pd.Categorical.from_codes(file_codes, categories=pd.Index(self.files, dtype="str")) \
             if len(set(self.files)) == len(self.files) else pd.Categorical([self.files[i] for i in file_codes])
-        cols["line_no"] = np.concatenate([r.line_no for _, r, _ in blocks]) if blocks else np.zeros(0, np.int64)
+        cols["line_no"] = line_no
         cols["raw"] = _str_series([r.raw for _, r, _ in blocks])
         names: dict[str, None] = {}
         for _, r, _ in blocks:
@@ -184,7 +199,7 @@ class _Assembler:
         return df
 
     def _ts(self, vals: np.ndarray, valid: np.ndarray, aware: np.ndarray) -> pd.Series:
-        naive = pd.Series(np.where(valid, vals, np.iinfo(np.int64).min).view("datetime64[ns]"))
+        naive = pd.Series(vals.view("datetime64[ns]"), copy=False)  # invalid rows already hold NaT
         local = valid & ~aware
         if self.tz is None and not (aware & valid).any():
             return naive
