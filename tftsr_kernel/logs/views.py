@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 from .levels import LEVELS
 
@@ -26,6 +28,8 @@ def _when(value: Any, like: pd.Series) -> pd.Timestamp:
 def timeline(df: pd.DataFrame, freq: str = "1min", window: tuple[Any, Any] | None = None,
              title: str | None = None) -> Figure:
     """Stacked counts of records per ``freq`` bucket by level; ``window=(start, end)`` is shaded."""
+    from matplotlib.figure import Figure  # imported here: loading logs should not pay for matplotlib
+
     fig = Figure(figsize=(11, 3.6), layout="constrained")
     ax = fig.add_subplot()
     data = df.loc[df["ts"].notna(), ["ts", "level"]]
