@@ -155,3 +155,16 @@ def test_load_restores_the_arrow_memory_pool(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         load_logs(p, format="no-such-format")
     assert pa.default_memory_pool().backend_name == before
+
+
+def test_cri_interleaved_streams_across_batches(tmp_path: Path) -> None:
+    block = ("2024-03-01T10:00:00.000000001Z stdout P out-a \n"
+             "2024-03-01T10:00:00.000000002Z stderr P err-a \n"
+             "2024-03-01T10:00:00.000000003Z stdout F out-b\n"
+             "2024-03-01T10:00:00.000000004Z stderr F err-b\n")
+    p = tmp_path / "0.log"
+    p.write_text(block * 40)
+    for chunk_bytes in (48, 100, 150, 1 << 20):
+        df = load_logs(p, progress=False, chunk_bytes=chunk_bytes)
+        assert df.message.tolist() == ["out-a out-b", "err-a err-b"] * 40, chunk_bytes
+        assert df.line_no.tolist() == [n for i in range(40) for n in (4 * i + 1, 4 * i + 2)]

@@ -65,6 +65,9 @@ def concat_records(a: Records, b: Records) -> Records:
                    np.concatenate([a.line_no, b.line_no]), fields, partial)
 
 
+_MAX_PENDING_ROWS = 100_000
+
+
 class PartialLineJoiner:
     """Rejoins lines a container runtime split: a partial record continues in the next record of its stream.
 
@@ -110,8 +113,19 @@ class PartialLineJoiner:
                 del open_head[key]
         cut = n
         if open_head and not final:
+            # carry from the first unfinished record; a finished record whose pieces reach past that
+            # point goes along too, so no piece is both emitted now and carried
             cut = min(open_head.values())
-            self.pending = rec.take(np.arange(cut, n))
+            moved = True
+            while moved:
+                moved = False
+                for head, rows in members.items():
+                    if head < cut <= rows[-1]:
+                        cut, moved = head, True
+            if cut == 0 and n > _MAX_PENDING_ROWS:
+                cut = n  # a stream that never finishes its line: give up waiting and emit the pieces joined
+            else:
+                self.pending = rec.take(np.arange(cut, n))
         messages = rec.message.to_pylist() if members else []
         raws = rec.raw.to_pylist() if members else []
         for head, rows in members.items():
