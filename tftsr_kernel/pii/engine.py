@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
-from tftsr_kernel.pii.spans import Span, value_hash
+from tftsr_kernel.pii.spans import Span, make_span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
 
@@ -209,14 +209,19 @@ class Scanner:
         """Every sensitive span of ``text``, overlaps resolved, ordered by (start, end, type)."""
         if not text:
             return []
-        hashes: dict[tuple[str, str], str] = {}  # a value that recurs is hashed once
+        return self._spans(text, _resolve(self._candidates(text)), 0)
+
+    def _spans(self, text: str, found: list[tuple[int, int, int, str, str]], offset: int) -> list[Span]:
+        """Spans for resolved candidates, shifted by ``offset``; a value that recurs is hashed once."""
+        hashes: dict[tuple[str, str], str] = {}
         out: list[Span] = []
-        for s, e, _, t, name in _resolve(self._candidates(text)):
+        append = out.append
+        for s, e, _, t, name in found:
             key = (t, text[s:e])
             h = hashes.get(key)
             if h is None:
                 h = hashes[key] = value_hash(t, key[1])
-            out.append(Span(s, e, t, name, h))
+            append(make_span(s + offset, e + offset, t, name, h))
         return out
 
     def scan_stream(self, reader: TextIO, *, chunk_size: int = 1 << 20) -> Iterator[Span]:
@@ -250,15 +255,15 @@ class Scanner:
             core_end = buf_end if eof else min(core + chunk_size, buf_end)
             if core_end <= core and eof:
                 return
-            spans = self.scan(buf)
             lo = core - buf_start
             hi = core_end - buf_start
+            found = [c for c in _resolve(self._candidates(buf)) if lo <= c[0] < hi] if buf else []
             line, pos = line_at_core, lo
-            for sp in spans:
-                if lo <= sp.start < hi:
-                    line += buf.count("\n", pos, sp.start)
-                    pos = sp.start
-                    yield sp.shifted(buf_start), line
+            for sp in self._spans(buf, found, buf_start):
+                start = sp.start - buf_start
+                line += buf.count("\n", pos, start)
+                pos = start
+                yield sp, line
             line_at_core = line + buf.count("\n", pos, hi)
             core = core_end
             if eof and core >= buf_end:

@@ -45,4 +45,26 @@ class Span:
         return replace(self, status=status)
 
     def shifted(self, offset: int) -> Span:
-        return replace(self, start=self.start + offset, end=self.end + offset)
+        return Span(self.start + offset, self.end + offset, self.type, self.detector, self.value_hash, self.status)
+
+
+_new = object.__new__
+_set_start = Span.start.__set__  # type: ignore[attr-defined]  # slot descriptors: bypass the frozen __setattr__
+_set_end = Span.end.__set__  # type: ignore[attr-defined]
+_set_type = Span.type.__set__  # type: ignore[attr-defined]
+_set_detector = Span.detector.__set__  # type: ignore[attr-defined]
+_set_hash = Span.value_hash.__set__  # type: ignore[attr-defined]
+_set_status = Span.status.__set__  # type: ignore[attr-defined]
+
+
+def make_span(start: int, end: int, type_: str, detector: str, hash_: str) -> Span:
+    """A pending-less :class:`Span` without ``__init__``'s checks, for the engine, which only builds
+    spans with ``0 <= start < end``. Equal in every way to ``Span(start, end, type_, detector, hash_)``."""
+    sp = _new(Span)
+    _set_start(sp, start)
+    _set_end(sp, end)
+    _set_type(sp, type_)
+    _set_detector(sp, detector)
+    _set_hash(sp, hash_)
+    _set_status(sp, None)
+    return sp

@@ -16,6 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import TypeVar
 
 import phonenumbers
 
@@ -23,6 +24,28 @@ Bounds = tuple[int, int]
 Check = Callable[[str, int, int], Bounds | None]
 
 # ---------------------------------------------------------------------------------------- helpers
+
+_MEMO_LIMIT = 1 << 16  # entries per memo; a full memo is emptied, so memory stays flat on any input
+
+
+_T = TypeVar("_T")
+
+
+def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+    """Remember a pure ``value -> answer`` function's answers (log values recur: one IP, many lines)."""
+    cache: dict[str, _T] = {}
+
+    def wrapped(value: str) -> _T:
+        got = cache.get(value)
+        if got is None:
+            if len(cache) >= _MEMO_LIMIT:
+                cache.clear()
+            got = cache[value] = fn(value)
+        return got
+
+    wrapped.__doc__ = fn.__doc__
+    wrapped.__wrapped__ = fn  # type: ignore[attr-defined]
+    return wrapped
 
 _PLACEHOLDER = re.compile(
     r"""^(?:
@@ -131,23 +154,28 @@ _DIGITS = frozenset("0123456789")
 
 # ------------------------------------------------------------------------------------ validators
 
-def check_luhn(text: str, start: int, end: int) -> Bounds | None:
-    raw = text[start:end]
+_CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|2)|35|3(?:0[0-5]|[689])|5[06-9]|6")
+_CARD_GROUPS = ([4, 4, 4, 4], [4, 6, 5], [4, 6, 4], [4, 4, 4, 4, 3], [4, 4, 4, 2], [4, 4, 4, 1])
+
+
+@_memo
+def _card_ok(raw: str) -> bool:
     digits = raw.replace(" ", "").replace("-", "")
     if not 13 <= len(digits) <= 19 or not digits.isdigit():
-        return None
+        return False
     # separators, when present, must be one kind and group the digits the way cards are printed
-    seps = {c for c in raw if not c.isdigit()}
-    if len(seps) > 1:
-        return None
-    if seps:
-        groups = [len(g) for g in re.split(r"[ -]", raw)]
-        if groups not in ([4, 4, 4, 4], [4, 6, 5], [4, 6, 4], [4, 4, 4, 4, 3], [4, 4, 4, 2], [4, 4, 4, 1]):
-            return None
+    if len(digits) != len(raw):
+        seps = {c for c in raw if not c.isdigit()}
+        if len(seps) > 1:
+            return False
+        if [len(g) for g in re.split(r"[ -]", raw)] not in _CARD_GROUPS:
+            return False
     # issuer prefixes of the card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro)
-    if not re.match(r"4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|2)|35|3(?:0[0-5]|[689])|5[06-9]|6", digits):
-        return None
-    return (start, end) if luhn_ok(digits) else None
+    return bool(_CARD_PREFIX.match(digits)) and luhn_ok(digits)
+
+
+def check_luhn(text: str, start: int, end: int) -> Bounds | None:
+    return (start, end) if _card_ok(text[start:end]) else None
 
 
 def check_iban(text: str, start: int, end: int) -> Bounds | None:
@@ -176,18 +204,26 @@ def check_ssn(text: str, start: int, end: int) -> Bounds | None:
     return (start, end) if ssn_ok(digits[:3], digits[3:5], digits[5:]) else None
 
 
+@_memo
+def _ipv4_value_ok(value: str) -> bool:
+    parts = value.split(".")
+    if len(parts) != 4:
+        return False
+    for p in parts:
+        if (len(p) > 3 and p[0] == "0") or int(p) > 255:
+            return False
+    return True
+
+
 def check_ipv4(text: str, start: int, end: int) -> Bounds | None:
-    parts = text[start:end].split(".")
-    if len(parts) != 4 or any(len(p) > 1 and p[0] == "0" and len(p) > 3 for p in parts):
+    if not _ipv4_value_ok(text[start:end]):
         return None
-    if any(int(p) > 255 for p in parts):
+    before = text[start - 1] if start > 0 else "\x00"
+    if before in _DIGITS or before == "~" or (before == "." and _char_before(text, start - 1) in _DIGITS):
         return None
-    before = _char_before(text, start)
-    if before in _DIGITS or before in "~" or (before == "." and _char_before(text, start - 1) in _DIGITS):
-        return None
-    if before in "vV" and not _char_before(text, start - 1).isalnum():
+    if (before == "v" or before == "V") and not _char_before(text, start - 1).isalnum():
         return None  # v1.2.3.4 is a version
-    after = _char_after(text, end)
+    after = text[end] if end < len(text) else "\x00"
     if after in _DIGITS or (after == "." and _char_after(text, end + 1) in _DIGITS):
         return None
     return start, end
@@ -266,18 +302,20 @@ def _check_phone_exact(text: str, start: int, end: int) -> Bounds | None:
     if before in _ALNUM or before in "+-./:_" or after in _ALNUM or after in "-/:_" or (
             after == "." and _char_after(text, end + 1) in _DIGITS):
         return None
-    raw = text[start:end]
+    return (start, end) if _phone_value_ok(text[start:end]) else None
+
+
+@_memo
+def _phone_value_ok(raw: str) -> bool:
     try:
         num = phonenumbers.parse(raw, None if raw.startswith("+") else "US")
     except phonenumbers.NumberParseException:
-        return None
+        return False
     if phonenumbers.is_valid_number(num):
-        return start, end
+        return True
     # freshly issued / unlisted ranges: accept a possible number written in a phone-like format
-    if phonenumbers.is_possible_number(num) and (raw.startswith("+") or re.fullmatch(
-            r"\(\d{3}\) ?\d{3}[-. ]\d{4}|\d{3}[-.]\d{3}[-.]\d{4}", raw)):
-        return start, end
-    return None
+    return bool(phonenumbers.is_possible_number(num) and (raw.startswith("+") or re.fullmatch(
+        r"\(\d{3}\) ?\d{3}[-. ]\d{4}|\d{3}[-.]\d{3}[-.]\d{4}", raw)))
 
 
 def check_jwt(text: str, start: int, end: int) -> Bounds | None:
@@ -298,16 +336,21 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
 
 def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned value: not a placeholder, not a plain word."""
-    value = text[start:end]
+    n = _secret_value_length(text[start:end])
+    return (start, start + n) if n else None
+
+
+@_memo
+def _secret_value_length(value: str) -> int:
+    """How much of ``value`` is the secret (closing punctuation dropped); 0 when it is no secret."""
     if is_placeholder(value):
-        return None
+        return 0
     # strip closing punctuation a log line wraps around a value
     while value and value[-1] in ")]}>.,;":
         value = value[:-1]
-        end -= 1
     if len(value) < 4 or is_placeholder(value):
-        return None
-    return start, end
+        return 0
+    return len(value)
 
 
 def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
@@ -315,18 +358,20 @@ def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
     b = check_secret_value(text, start, end)
     if b is None:
         return None
-    value = text[b[0]:b[1]]
+    return b if _random_looking(text[b[0]:b[1]]) else None
+
+
+@_memo
+def _random_looking(value: str) -> bool:
     if len(value) < 12 or shannon_entropy(value) < 3.0:
-        return None
+        return False
     classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
                    any(c.isdigit() for c in value)))
     if classes < 2:
-        return None
+        return False
     if re.fullmatch(r"[a-z]+(?:[._-][a-z]+)*", value):  # dotted.words / snake_case identifiers
-        return None
-    if re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value):  # numbers: 0x1f2e ids, versions
-        return None
-    return b
+        return False
+    return not re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value)  # numbers: 0x1f2e ids, versions
 
 
 def check_username(text: str, start: int, end: int) -> Bounds | None:
@@ -364,16 +409,21 @@ _CODE_ROOTS = _words("java javax jdk sun com org net io android androidx kotlin 
                      " google microsoft system")
 
 
-def check_hostname(text: str, start: int, end: int) -> Bounds | None:
-    value = text[start:end]
+@_memo
+def _hostname_value_ok(value: str) -> bool:
     labels = value.split(".")
     if len(labels) < 2 or labels[-1].lower() not in _TLDS:
-        return None
+        return False
     if labels[0].lower() in _CODE_ROOTS and len(labels) >= 3:
-        return None  # a package or class name (org.apache.spark.io), not a host
-    if any(c.isupper() for c in "".join(labels[1:])) and not value.isupper():
-        return None  # CamelCase inside: a class or method name
-    if all(lab.isdigit() for lab in labels[:-1]):
+        return False  # a package or class name (org.apache.spark.io), not a host
+    rest = value[len(labels[0]) + 1:]
+    if not rest.islower() and any(c.isupper() for c in rest) and not value.isupper():
+        return False  # CamelCase inside: a class or method name
+    return not all(lab.isdigit() for lab in labels[:-1])
+
+
+def check_hostname(text: str, start: int, end: int) -> Bounds | None:
+    if not _hostname_value_ok(text[start:end]):
         return None
     before, after = _char_before(text, start), _char_after(text, end)
     if before in _ALNUM or before in "@._-" or after in _ALNUM or after in "_-" or after == "(":
