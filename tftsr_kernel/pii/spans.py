@@ -49,12 +49,12 @@ class Span:
 
 
 _new = object.__new__
-_set_start = Span.start.__set__  # type: ignore[attr-defined]  # slot descriptors: bypass the frozen __setattr__
-_set_end = Span.end.__set__  # type: ignore[attr-defined]
-_set_type = Span.type.__set__  # type: ignore[attr-defined]
-_set_detector = Span.detector.__set__  # type: ignore[attr-defined]
-_set_hash = Span.value_hash.__set__  # type: ignore[attr-defined]
-_set_status = Span.status.__set__  # type: ignore[attr-defined]
+_set_start = vars(Span)["start"].__set__  # slot descriptors: bypass the frozen __setattr__
+_set_end = vars(Span)["end"].__set__
+_set_type = vars(Span)["type"].__set__
+_set_detector = vars(Span)["detector"].__set__
+_set_hash = vars(Span)["value_hash"].__set__
+_set_status = vars(Span)["status"].__set__
 
 
 def make_span(start: int, end: int, type_: str, detector: str, hash_: str) -> Span:

@@ -209,10 +209,7 @@ def _ipv4_value_ok(value: str) -> bool:
     parts = value.split(".")
     if len(parts) != 4:
         return False
-    for p in parts:
-        if (len(p) > 3 and p[0] == "0") or int(p) > 255:
-            return False
-    return True
+    return all(not ((len(p) > 3 and p[0] == "0") or int(p) > 255) for p in parts)
 
 
 def check_ipv4(text: str, start: int, end: int) -> Bounds | None:
