@@ -112,9 +112,10 @@ class Miner:
         """Cluster ids (int32) for each message."""
         if len(messages) == 0:
             return np.zeros(0, dtype=np.int32)
-        masked = pc.fill_null(mask(messages), "")
-        enc = pc.dictionary_encode(masked)
-        uniques = enc.dictionary.to_pylist()
+        # mask each distinct message once (logs repeat), then feed each distinct masked line to Drain once
+        raw = pc.dictionary_encode(pc.fill_null(messages.cast(pa.large_string()), ""))
+        masked = pc.dictionary_encode(pc.fill_null(mask(raw.dictionary), ""))
+        uniques = masked.dictionary.to_pylist()
         ids = np.empty(len(uniques), dtype=np.int32)
         add = self._miner.add_log_message
         for i, text in enumerate(uniques):
@@ -122,7 +123,7 @@ class Miner:
             if cid is None:
                 cid = self._seen[text] = add(text)["cluster_id"]
             ids[i] = cid
-        return ids[np.asarray(enc.indices)]
+        return ids[np.asarray(masked.indices)][np.asarray(raw.indices)]
 
     def template(self, cluster_id: int) -> str:
         cluster = self._miner.drain.id_to_cluster.get(cluster_id)
