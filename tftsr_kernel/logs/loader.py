@@ -176,12 +176,15 @@ class _Assembler:
         if self.miner is not None and blocks:
             cids = np.concatenate([c for _, _, c in blocks if c is not None])
             temps, tcodes = self.miner.templates(cids)
+            del cids
             ids = [template_id(t) for t in temps]
+            # map the few distinct templates to sorted categories, then index per row in a small int type
             uniq_ids, id_codes = np.unique(np.array(ids, dtype=object), return_inverse=True)
-            cols["template_id"] = pd.Categorical.from_codes(np.asarray(id_codes)[tcodes],
+            cols["template_id"] = pd.Categorical.from_codes(_small(id_codes)[tcodes],
                                                             categories=[str(i) for i in uniq_ids])
             uniq_t, t_codes = np.unique(np.array(temps, dtype=object), return_inverse=True)
-            cols["template"] = pd.Categorical.from_codes(np.asarray(t_codes)[tcodes], categories=list(uniq_t))
+            cols["template"] = pd.Categorical.from_codes(_small(t_codes)[tcodes], categories=list(uniq_t))
+            del tcodes
         else:
             empty = pd.Categorical.from_codes(np.full(n, -1, np.int8), categories=pd.Index([], dtype="str"))
             cols["template_id"], cols["template"] = empty, empty.copy()
@@ -215,6 +218,12 @@ class _Assembler:
                 self.notes.add("", "mixed_timezones", "Some files carry time zones and some do not; timestamps "
                                                       "without a zone were taken as UTC (pass tz= to set their zone).")
         return out.dt.tz_localize("UTC")
+
+
+def _small(codes: np.ndarray) -> np.ndarray:
+    """Category codes in the smallest integer type that holds them (pandas would narrow them anyway)."""
+    top = int(codes.max()) if len(codes) else 0
+    return codes.astype(np.int8 if top < 127 else np.int16 if top < 32767 else np.int32)
 
 
 def _str_series(arrays: list[pa.Array]) -> pd.Series:

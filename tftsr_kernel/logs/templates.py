@@ -137,5 +137,10 @@ class Miner:
 
     def templates(self, cluster_ids: np.ndarray) -> tuple[list[str], np.ndarray]:
         """(distinct templates, code per row) for the given cluster ids, using each cluster's current template."""
-        uniq, codes = np.unique(cluster_ids, return_inverse=True)
-        return [self.template(int(c)) for c in uniq], codes.astype(np.int32)
+        if len(cluster_ids) == 0:
+            return [], np.zeros(0, dtype=np.int32)
+        # cluster ids are small integers: a lookup table avoids sorting every row (and int64 copies)
+        uniq = np.flatnonzero(np.bincount(cluster_ids))
+        lut = np.zeros(int(uniq[-1]) + 1, dtype=np.int32)
+        lut[uniq] = np.arange(len(uniq), dtype=np.int32)
+        return [self.template(int(c)) for c in uniq], lut[cluster_ids]
