@@ -30,7 +30,8 @@ def render() -> str:
              "Every command takes `--store PATH` before or after the command word and reads the key from "
              "`TFTSR_DB_KEY`. Exit 0 is success; an error a user can cause exits 2 with one sentence on stderr.\n"]
     for name, command in commands():
-        ctx = click.Context(command, info_name=name, terminal_width=100, max_content_width=100)
+        ctx = click.Context(command, info_name=name, terminal_width=100, max_content_width=100,
+                            help_option_names=["-h", "--help"])
         parts.append(f"## `{name}`\n\n```\n{command.get_help(ctx)}\n```\n")
     return "\n".join(parts)
 
