@@ -160,7 +160,7 @@ RUN_ALL = """async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
   window.__tftsr_run_started = performance.now();
-  await app.commands.execute("notebook:run-all-cells");
+  app.commands.execute("notebook:run-all-cells");  // not awaited: a cell may wait for input
   return true;
 }"""
 

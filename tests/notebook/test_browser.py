@@ -189,3 +189,34 @@ def test_review_widget_with_50000_spans(lab: Lab, page: Any, tmp_path: Path) -> 
     assert page_bytes > 5_000  # the second page's rows (with their masked snippets) arrived
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(".tftsr-review").screenshot(path=str(ARTIFACTS / "review-50k.png"))
+
+
+def test_open_asks_for_the_passphrase_in_a_hidden_prompt(lab: Lab, page: Any) -> None:
+    passphrase = f"demo passphrase {secrets.token_hex(8)}"
+    store = lab.root / "prompted.db"
+    lab.notebook("prompt.ipynb", [
+        "import os\nos.environ.pop('TFTSR_DB_KEY', None)\n%load_ext tftsr_kernel",
+        f"%tftsr open --store {store}",
+        '%tftsr issue new "Opened with a typed passphrase" --severity low\n%tftsr status',
+    ])
+    open_and_run_all(page, lab, "prompt.ipynb")
+    field = page.locator(".jp-Stdin input")
+    field.wait_for()
+    assert field.get_attribute("type") == "password"
+    field.fill(passphrase)
+    field.press("Enter")
+    page.locator(".jp-OutputArea-output").filter(has_text="Opened with a typed passphrase").last.wait_for()
+    saved = ""
+    for _ in range(60):  # save until the file on disk holds the last output
+        page.evaluate("async () => { await window.jupyterapp.shell.currentWidget.context.save(); }")
+        saved = (lab.root / "prompt.ipynb").read_text()
+        if "Opened with a typed passphrase" in saved and "review:" in saved:
+            break
+        time.sleep(0.5)
+    lab.shutdown_kernels()  # flushes the kernel's input history to disk
+    assert "Opened with a typed passphrase" in saved and "(encrypted" in saved
+    assert passphrase not in saved
+    history = [p.read_bytes() for p in (lab.root.parent / "ipy").rglob("history.sqlite*")]
+    assert history and not any(passphrase.encode() in h for h in history)
+    with Workbench.open(store, passphrase) as wb:
+        assert wb.issues()[0]["title"] == "Opened with a typed passphrase"

@@ -191,3 +191,25 @@ def test_ask_markdown_escapes_raw_html() -> None:
     assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
     assert 'href="javascript:' not in out
     assert "<code>&lt;b&gt;</code>" in out
+
+
+def test_ask_cell_magic_uses_the_offline_analyzer(ext: Any, keyed_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    shown: list[dict[str, Any]] = []
+    ext.display_pub.publish = lambda data, metadata=None, **kw: shown.append(data)  # what the front end would get
+    magic(ext, 'issue new "Checkout 502s" --severity high')
+    magic(ext, f"load {SAMPLE_LOGS} --year 2024 -o logs")
+    magic(ext, "pii")
+    magic(ext, "ask --provider local", "What changed before the errors?")
+    assert "undecided" in one_sentence(capsys.readouterr().err)  # nothing is asked before the review is done
+    magic(ext, "decide --approve-all")
+    magic(ext, "ask --provider none", "Anything?")
+    assert "refuses" in one_sentence(capsys.readouterr().err)
+    magic(ext, "ask --provider local", "What changed before the errors started?")
+    final = shown[-1]["text/html"]
+    assert "<h3>" in final and "<script" not in final
+    assert "AKIAIOSFODNN7EXAMPLE" not in final
+    wb = ext.magics_manager.registry["TFTSRMagics"].wb
+    conversations = wb.ai_conversations()
+    assert len(conversations) == 1 and conversations[0]["provider"] == "local"
+    roles = [m["role"] for m in wb.ai_messages(conversations[0]["id"])]
+    assert roles[-2:] == ["user", "assistant"]
