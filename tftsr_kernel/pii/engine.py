@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from tftsr_kernel.pii import triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
+from tftsr_kernel.pii.prefilter import ENDS, PRESENCE, SOM, Prefilter, max_width, som_windows
 from tftsr_kernel.pii.spans import Span, make_span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
@@ -29,6 +32,10 @@ if TYPE_CHECKING:
 _TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 #: hints shorter than this (``@``, ``:``, ``+``) occur everywhere in logs: they gate the whole text only
 _MIN_TRIGGER = 2
+#: searching one window costs about as much as scanning this many bytes (a matcher call from Python)
+_WINDOW_COST = 256
+#: a prefilter report costs about as much as scanning this many bytes (a Python callback)
+_REPORT_COST = 128
 
 
 class Registry:
@@ -130,6 +137,9 @@ class Scanner:
 
     #: streaming: a span may be at most this long, and sees this much text before it
     OVERLAP = 32768
+    #: texts shorter than this take the hint path: building the structural prefilter (a Hyperscan
+    #: database of every pattern) costs about a second, once per scanner
+    PREFILTER_MIN = 1 << 16
 
     def __init__(self, registry: Registry | Iterable[Detector] | None = None) -> None:
         reg = registry if isinstance(registry, Registry) else Registry(
@@ -144,6 +154,25 @@ class Scanner:
                 bool(hints) and all(len(h) >= _MIN_TRIGGER and h.isascii() for h in hints)))
         self._triggers = TriggerFinder([h for c in self._compiled if c.gated for h in c.hints])
         self._gate = True  # False: every detector over the whole text (the reference the tests compare with)
+        self.prefilter_min = self.PREFILTER_MIN
+        self._prefilter: Prefilter | None = None
+        self._prefilter_lock = threading.Lock()
+        self._widths: list[int] = []
+
+    def _prefilter_for(self, prepared: PreparedText) -> Prefilter | None:
+        """The structural prefilter when it applies to this text (ASCII, long enough, Hyperscan present)."""
+        if (not self._gate or not triggers.HAVE_HYPERSCAN or not prepared.ascii or prepared.data is None
+                or len(prepared.data) < self.prefilter_min):
+            return None
+        if self._prefilter is None:
+            with self._prefilter_lock:
+                if self._prefilter is None:
+                    widths = [max_width(c.detector.pattern) for c in self._compiled]
+                    self._widths = [c.detector.reach if w is None else w
+                                    for c, w in zip(self._compiled, widths, strict=True)]
+                    self._prefilter = Prefilter([c.detector.pattern for c in self._compiled],
+                                                [w is not None for w in widths])
+        return self._prefilter
 
     @property
     def backends(self) -> dict[str, str]:
@@ -157,22 +186,49 @@ class Scanner:
     def _candidates(self, text: str) -> list[tuple[int, int, int, str, str]]:
         prepared = PreparedText(text)
         in_bytes = prepared.data is not None
-        hits = self._triggers.find(prepared.data if prepared.data is not None else text)
         size = len(prepared.data) if prepared.data is not None else len(text)
+        prefilter = self._prefilter_for(prepared)
+        pf_hits: list[list[int]] = []
+        pf_modes: tuple[str | None, ...] = ()
+        if prefilter is not None and prepared.data is not None:
+            pf_hits, pf_modes = prefilter.scan(prepared.data)
+        dense: list[int] = []
+        hits: dict[str, list[int]] | None = None
+        hits_found = False
         widen = 1 if prepared.ascii or not in_bytes else 4  # reach is in characters; a character is <= 4 bytes
         lower: str | None = None
         out: list[tuple[int, int, int, str, str]] = []
-        for c in self._compiled:
+        for i, c in enumerate(self._compiled):
             regions: list[tuple[int, int]] | None = None
-            if self._gate and c.gated and hits is not None and (c.matcher.uses_re2 == in_bytes or prepared.ascii):
-                found = [hits[h] for h in c.hints if h in hits]
-                if not found:
-                    continue
-                positions = found[0] if len(found) == 1 else sorted(p for f in found for p in f)
-                reach = c.detector.reach * widen
-                regions = windows(positions, reach, reach, size)
-                if sum(e - s for s, e in regions) * 2 > size:
-                    regions = None  # dense hints: one pass over the whole text is cheaper
+            mode = pf_modes[i] if pf_modes else None
+            if mode is not None:
+                reports = pf_hits[i]
+                if not reports:
+                    continue  # the pattern matches nowhere
+                if mode != PRESENCE:
+                    if mode == SOM:
+                        regions = som_windows(reports)
+                    else:
+                        assert mode == ENDS
+                        regions = windows(reports[1::2], self._widths[i], 0, size)
+                    search = sum(e - s for s, e in regions) + _WINDOW_COST * len(regions)
+                    if (search + _REPORT_COST * len(reports) // 2) * 2 > size:
+                        dense.append(i)  # later texts: one pass, and no flood of reports to pay for
+                        if search * 2 > size:
+                            regions = None  # this text too
+            elif self._gate and c.gated and (c.matcher.uses_re2 == in_bytes or prepared.ascii):
+                if not hits_found:
+                    hits = self._triggers.find(prepared.data if prepared.data is not None else text)
+                    hits_found = True
+                if hits is not None:
+                    found = [hits[h] for h in c.hints if h in hits]
+                    if not found:
+                        continue
+                    positions = found[0] if len(found) == 1 else sorted(p for f in found for p in f)
+                    reach = c.detector.reach * widen
+                    regions = windows(positions, reach, reach, size)
+                    if sum(e - s for s, e in regions) * 2 > size:
+                        regions = None  # dense hints: one pass over the whole text is cheaper
             elif c.hints:
                 if lower is None:
                     lower = text.lower()
@@ -203,6 +259,8 @@ class Scanner:
                 if c.allow and any(next(a.spans(PreparedText(text[s:e])), None) for a in c.allow):
                     continue
                 out.append((s, e, prio, type_, name))
+        if dense and prefilter is not None:
+            prefilter.make_presence_only(dense)  # later texts: no flood of reports from these
         return out
 
     def scan(self, text: str) -> list[Span]:

@@ -1,0 +1,122 @@
+"""The structural prefilter (one Hyperscan pass with every pattern) must change speed, never results."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, triggers
+from tftsr_kernel.pii.backend import Compiled, PreparedText
+from tftsr_kernel.pii.catalog import Detector
+from tftsr_kernel.pii.prefilter import ENDS, PRESENCE, SOM, Prefilter, max_width, som_windows
+
+pytestmark = pytest.mark.skipif(not triggers.HAVE_HYPERSCAN, reason="hyperscan is not installed")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+PIECES = [
+    "AKIAQ3EGRTY5WXZ7ABCD", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "10.20.30.40", "jane.doe@example.com",
+    "password=Tr0ub4dor9x", "Authorization: Bearer c2VjcmV0LXRva2VuLXZhbHVlLTEyMzQ1", "user=alice",
+    "Invalid user bob from 192.168.1.7", "sk_live_51HxyzABCDEFGHIJKLMNOP", "https://svc:Zq8vLm2pXr@db.internal/x",
+    "xoxb-123456789012-abcdefghijklmnop", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+    "api_key: 9f8e7d6c5b4a39281706f5e4",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.c2lnbmF0dXJlX3h5eg", "card 4111 1111 1111 1111",
+    "IBAN DE89 3704 0044 0532 0130 00", "ssn 123-45-6789", "call +44 20 7946 0958", "db01.prod.corp.example.com",
+    "aa:bb:cc:dd:ee:ff", "fe80::1ff:fe23:4567:890a", "client_secret=Xk9#mQ2$vL7pR4tZ", "(415) 555-0132",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c7+9Xq2\nMIIEowIBAAKCAQEA1c7+9Xq2\n"
+    "-----END RSA PRIVATE KEY-----",
+    "blk_-1608999687919862906", "1.2.3.4.5", "v1.2.3.4", "10.0.0.256", "00:00:00:00:00:00", "GB82WEST12345698765432",
+]
+FILLER = ["INFO ok", "\n", " ", "k=v;", "\t", "version 1.2.3.4", "key", "token", "pass", "@", ":", ".", "-", "0",
+          "9", "a", "Z", "_", "/", "=", "\"", "user", "org.apache.spark.io", "2024-01-01 10:00:01,123"]
+
+
+def _plain() -> Scanner:
+    sc = Scanner()
+    sc._gate = False  # every detector over the whole text: the reference
+    return sc
+
+
+def _prefiltered(registry: Registry | None = None) -> Scanner:
+    sc = Scanner(registry)
+    sc.prefilter_min = 0  # prefilter every ASCII text, however short
+    return sc
+
+
+def _found(sc: Scanner, text: str) -> list[tuple[int, int, str, str, str]]:
+    return [(s.start, s.end, s.type, s.detector, s.value_hash) for s in sc.scan(text)]
+
+
+PLAIN = _plain()
+PREFILTERED = _prefiltered()  # shared: building the Hyperscan database costs about a second
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(FILLER),
+                          st.text(alphabet="0123456789abcdefABCDEF.:-_ =/@\n", max_size=24)), max_size=40))
+def test_prefiltered_scan_equals_whole_text_scan(parts: list[str]) -> None:
+    text = "".join(parts)
+    sc = PREFILTERED  # its dense detectors switch to presence as examples come: results never change
+    assert sc._prefilter_for(PreparedText(text or "x")) is not None
+    assert _found(sc, text) == _found(PLAIN, text)
+
+
+def test_dense_detectors_switch_to_presence_and_results_stay_the_same() -> None:
+    rnd = random.Random(7)
+    text = " ".join(f"10.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(256)} user=u{i}"
+                    for i in range(3000)) + " " + " ".join(PIECES[:23])
+    sc = _prefiltered()
+    first = _found(sc, text)
+    assert sc._prefilter is not None
+    modes = dict(zip((c.detector.name for c in sc._compiled), sc._prefilter.modes, strict=True))
+    assert modes["ipv4"] == PRESENCE and modes["aws_access_key"] in (SOM, ENDS)
+    assert _found(sc, text) == first == _found(PLAIN, text)
+    assert _found(sc, "nothing here") == []
+
+
+def test_short_or_non_ascii_text_is_not_prefiltered() -> None:
+    sc = Scanner()
+    assert sc._prefilter_for(PreparedText("10.0.0.1 " * 10)) is None
+    assert sc._prefilter_for(PreparedText("café 10.0.0.1 " * 10000)) is None
+    assert sc._prefilter is None  # nothing built for them
+    assert sc._prefilter_for(PreparedText("10.0.0.1 " * 10000)) is not None
+
+
+def test_som_windows_hold_every_match() -> None:
+    pf = Prefilter([r"(?P<v>a[0-9]+b)", r"x{2,3}"], [False, True])
+    assert pf.modes == [SOM, ENDS]
+    data = b"a1b a22b xxxx a3 a444b"
+    hits, modes = pf.scan(data)
+    regions = som_windows(hits[0])
+    rx = Compiled(r"(?P<v>a[0-9]+b)")
+    whole = list(rx.spans(PreparedText(data.decode())))
+    assert whole and all(any(s <= ms and me <= e for s, e in regions) for ms, me, _, _ in whole)
+    assert hits[1][1::2] == [11, 12, 13]  # every end of a run of x: ends only
+    assert som_windows([5, 9, 0, 3, 2, 4, 8, 12]) == [(0, 4), (5, 12)]
+
+
+def test_max_width() -> None:
+    assert max_width(r"(?P<v>(?:[0-9]{1,3}\.){3}[0-9]{1,3})") == 15
+    assert max_width(r"a[0-9]+") is None
+    assert max_width(r"(?<") is None  # does not parse: unknown
+
+
+def test_custom_and_gitleaks_detectors_are_prefiltered_or_left_to_the_hints() -> None:
+    reg = Registry()
+    reg.add(Detector("ticket", "TICKET_ID", r"(?P<v>TCK-[0-9]{6})"))
+    reg.add(Detector("letters_then_digits", "ODD", r"(?P<v>\pL{3}[0-9]{4}z)"))
+    for d in load_gitleaks_rules(FIXTURES / "gitleaks-excerpt.toml"):
+        reg.add(d, replace=True)
+    text = " ".join(["TCK-123456", "abc1234z", "p8e-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "AKIAQ3EGRTY5WXZ7ABCD",
+                     "10.1.2.3", "x" * 40] * 50)
+    sc = _prefiltered(reg)
+    plain = Scanner(reg)
+    plain._gate = False
+    got = _found(sc, text)
+    assert {"TICKET_ID", "ODD", "IPV4", "AWS_ACCESS_KEY"} <= {t for _, _, t, _, _ in got}
+    assert got == _found(plain, text)
+    assert sc._prefilter is not None and None in sc._prefilter.modes or all(sc._prefilter.modes)

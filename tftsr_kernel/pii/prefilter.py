@@ -1,0 +1,152 @@
+"""A structural prefilter: one Hyperscan pass with every detector's own pattern, telling the engine
+where each detector can match, so the exact matcher (RE2 or ``re``) runs only there.
+
+Literal hints (:mod:`tftsr_kernel.pii.triggers`) cannot gate detectors without a literal (IPv4, MAC,
+IBAN, phone and card numbers) and gate keyword detectors poorly (``key``, ``user`` occur everywhere).
+Hyperscan instead matches the detectors' patterns themselves, all at once, and reports every match
+end; with ``HS_FLAG_SOM_LEFTMOST`` it also reports the leftmost start of a match ending there, so
+every match of a pattern lies inside one reported ``[start, end]`` and the exact matcher, run only in
+those stretches, finds exactly the matches a whole-text pass finds. A pattern that Hyperscan cannot
+compile with start-of-match falls back to prefilter mode (a superset of the pattern, end offsets
+only) and a window of its maximum width -- or its ``reach`` when unbounded -- before each end; a
+pattern that cannot compile at all is not covered (the engine then uses the hints, or one pass).
+
+A detector whose reports are dense (most of the text would be searched anyway) is switched to
+"presence only" (``HS_FLAG_SINGLEMATCH``, one report): the engine then runs it over the whole text
+when present and skips it when absent, and the flood of reports no longer costs a callback each.
+
+Only pure-ASCII text is prefiltered (its byte and character offsets agree, and Hyperscan's case
+folding equals RE2's and ``re``'s there); other text takes the engine's hint path.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN
+
+_hs: Any = None
+if HAVE_HYPERSCAN:  # pragma: no branch
+    import hyperscan as _hs
+
+_NAMED = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+
+#: modes of a covered pattern
+SOM = "som"          # reports (leftmost start, end)
+ENDS = "ends"        # prefilter mode: reports ends of a superset of the pattern
+PRESENCE = "single"  # one report at most: present or absent
+
+
+def max_width(pattern: str) -> int | None:
+    """The longest match of ``pattern`` in characters, or ``None`` when unbounded or unknown."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        width = _parser.parse(pattern).getwidth()[1]
+    except (re.error, ValueError, TypeError, ImportError, OverflowError):
+        return None
+    return None if width > 1 << 20 else int(width)  # unbounded repeats count as MAXREPEAT
+
+
+def _on_match(idx: int, start: int, end: int, _flags: int, hits: list[list[int]]) -> None:
+    out = hits[idx]
+    out.append(start)
+    out.append(end)
+
+
+def _compiles(expr: bytes, flags: int) -> bool:
+    try:
+        _hs.Database(mode=_hs.HS_MODE_BLOCK).compile(expressions=[expr], ids=[0], elements=1, flags=[flags])
+    except _hs.error:
+        return False
+    return True
+
+
+class Prefilter:
+    """Per pattern (by index), where it can match in an ASCII text: see the module docstring."""
+
+    def __init__(self, patterns: Sequence[str], bounded_width: Sequence[bool]) -> None:
+        if not HAVE_HYPERSCAN:
+            raise RuntimeError("the structural prefilter needs the hyperscan wheel")
+        self._exprs: list[bytes | None] = []
+        self.modes: list[str | None] = []
+        for p, bounded in zip(patterns, bounded_width, strict=True):
+            expr = _NAMED.sub("(?:", p).encode("utf-8")
+            if not bounded and _compiles(expr, _hs.HS_FLAG_SOM_LEFTMOST):
+                mode: str | None = SOM  # start of match is dearer to track: only where the width is unbounded
+            elif _compiles(expr, _hs.HS_FLAG_PREFILTER):
+                mode = ENDS
+            else:
+                mode = None
+            self._exprs.append(expr if mode else None)
+            self.modes.append(mode)
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._state: tuple[Any, tuple[str | None, ...]] = (None, ())
+        self._build()
+
+    def _flags(self, mode: str) -> int:
+        if mode == SOM:
+            return int(_hs.HS_FLAG_SOM_LEFTMOST)
+        if mode == ENDS:
+            return int(_hs.HS_FLAG_PREFILTER)
+        return int(_hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_SINGLEMATCH)
+
+    def _build(self) -> None:
+        ids = [i for i, m in enumerate(self.modes) if m]
+        db = None
+        if ids:
+            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            try:
+                db.compile(expressions=[self._exprs[i] or b"" for i in ids], ids=ids, elements=len(ids),
+                           flags=[self._flags(self.modes[i] or ENDS) for i in ids])
+            except _hs.error:  # together too large: cover nothing rather than guess
+                db = None
+                self.modes = [None] * len(self.modes)
+        self._state = (db, tuple(self.modes))  # one assignment: a scan sees a database and its modes
+
+    def covered(self, i: int) -> bool:
+        return self.modes[i] is not None
+
+    def scan(self, data: bytes) -> tuple[list[list[int]], tuple[str | None, ...]]:
+        """Flat ``[start, end, start, end, ...]`` per pattern (start is 0 in ``ends`` and presence
+        modes), and the modes they were found under."""
+        db, modes = self._state
+        hits: list[list[int]] = [[] for _ in modes]
+        if db is None:
+            return hits, modes
+        local = self._local
+        if getattr(local, "db", None) is not db:
+            local.scratch = _hs.Scratch(db)
+            local.db = db
+        db.scan(data, match_event_handler=_on_match, context=hits, scratch=local.scratch)
+        return hits, modes
+
+    def make_presence_only(self, indexes: Sequence[int]) -> None:
+        """Report only presence for these patterns from now on (their reports were too dense)."""
+        with self._lock:
+            change = [i for i in indexes if self.modes[i] in (SOM, ENDS)]
+            if not change:
+                return
+            for i in change:
+                self.modes[i] = PRESENCE
+            self._build()
+
+
+def som_windows(found: list[int]) -> list[tuple[int, int]]:
+    """Merge the ``[start, end]`` pairs of a flat ``[start, end, ...]`` list into sorted disjoint regions."""
+    pairs = sorted(zip(found[0::2], found[1::2], strict=True))
+    out: list[tuple[int, int]] = []
+    cur_s, cur_e = pairs[0]
+    for s, e in pairs:
+        if s <= cur_e:
+            if e > cur_e:
+                cur_e = e
+            continue
+        out.append((cur_s, cur_e))
+        cur_s, cur_e = s, e
+    out.append((cur_s, cur_e))
+    return out
