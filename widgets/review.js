@@ -45,7 +45,7 @@ function render({ model, el }) {
   const error = h("span", { class: "tf-error" });
   const typeSel = h("select", { "aria-label": "type filter" });
   const statusSel = h("select", { "aria-label": "status filter" });
-  for (const s of ["", "pending", "approved", "rejected"]) {
+  for (const s of ["", "pending", "approved", "rejected", "mixed"]) {
     statusSel.append(h("option", { value: s, text: s || "any status" }));
   }
   const text = h("input", { type: "search", placeholder: "filter (type or masked value)  /", "aria-label": "text filter" });

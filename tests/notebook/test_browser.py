@@ -84,6 +84,12 @@ def test_review_widget_approve_reaches_the_store(lab: Lab, page: Any) -> None:
     page.keyboard.press("r")
     page.wait_for_function("() => document.querySelector('.tftsr-review .tf-progress').textContent.startsWith('2 of')")
     page.locator(".tftsr-review tbody tr.tf-row.tf-selected .tf-badge").filter(has_text="rejected").first.wait_for()
+    # "a" approves; JupyterLab's own "a" (insert a cell above) must not fire while the widget has focus
+    cells = page.locator(".jp-Notebook .jp-Cell").count()
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.wait_for_function("() => document.querySelector('.tftsr-review .tf-progress').textContent.startsWith('3 of')")
+    assert page.locator(".jp-Notebook .jp-Cell").count() == cells
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(".tftsr-review").screenshot(path=str(ARTIFACTS / "review-widget.png"))
     page.screenshot(path=str(ARTIFACTS / "review-notebook.png"), full_page=True)
@@ -91,10 +97,10 @@ def test_review_widget_approve_reaches_the_store(lab: Lab, page: Any) -> None:
     with Workbench.open(store, KEY) as wb:
         spans = wb.spans(issue_id)
         assert {s["status"] for s in spans if s["pii_type"] == "AWS_ACCESS_KEY"} == {"approved"}
-        assert wb.review_progress(issue_id)["values_decided"] == 2
+        assert wb.review_progress(issue_id)["values_decided"] == 3
         assert sum(s["status"] == "rejected" for s in spans) >= 1
         decisions = [e for e in wb.audit_log(issue=issue_id) if e["action"] == "pii_decision"]
-        assert [d["details"]["status"] for d in decisions] == ["approved", "rejected"]
+        assert [d["details"]["status"] for d in decisions] == ["approved", "rejected", "approved"]
 
 
 XSS_LINES = [
