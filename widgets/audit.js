@@ -22,7 +22,8 @@ function render({ model, el }) {
   root.append(
     h("div", { class: "tf-bar" }, h("h3", { text: "Audit trail" }), h("span", { class: "tf-spacer" }), status, refresh),
     head,
-    h("div", { class: "tf-scroll" }, h("table", {},
+    h("div", { class: "tf-scroll" }, h("table", { class: "tf-audit-table" },
+      h("colgroup", {}, ...["40px", "150px", "140px", "230px", "80px", "auto"].map((w) => h("col", { style: `width: ${w}` }))),
       h("thead", {}, h("tr", {}, ...["#", "time (UTC)", "action", "entity", "user", "details"].map((t) => h("th", { text: t })))),
       tbody)));
 

@@ -135,6 +135,13 @@ def test_log_text_reaches_every_widget_as_text_never_html(lab: Lab, page: Any, t
         assert any(line.split(" sent ")[1] in review_text for line in XSS_LINES)
     page.locator(".tftsr-whys a.tf-evidence").first.click()
     page.locator(".tftsr-whys .tf-evidence-view .tf-line").wait_for()
+    # a step typed into the 5-Whys form is stored (resolution_steps) and shown as text
+    whys_box = page.locator(".tftsr-whys")
+    whys_box.get_by_label("why").fill("Why <b>bold</b>? <img src=x onerror=window.__xss=9>")
+    whys_box.get_by_label("answer").fill("<script>window.__xss=10</script>")
+    whys_box.get_by_label("evidence").fill(f"{XSS_FILE}:3")
+    whys_box.get_by_role("button", name="Add step").click()
+    whys_box.locator(".tf-step").nth(1).wait_for()
     time.sleep(0.5)  # give any injected handler (an image error, a script) the chance to run
     assert page.evaluate("() => window.__xss") is None
     assert page.locator(".tftsr img, .tftsr script, .tftsr iframe").count() == 0
@@ -144,8 +151,14 @@ def test_log_text_reaches_every_widget_as_text_never_html(lab: Lab, page: Any, t
     audit_text = page.locator(".tftsr-audit").inner_text()
     assert XSS_FILE in audit_text
     assert XSS_FILE in page.locator(".tftsr-review .tf-detail").inner_text()
+    assert "Why <b>bold</b>? <img src=x onerror=window.__xss=9>" in whys and page.locator(".tftsr b").count() == 0
+    with Workbench.open(store, KEY) as wb:
+        added = wb.whys(issue_id)[-1]
+        assert added["answer"] == "<script>window.__xss=10</script>" and added["evidence"][0]["line_no"] == 3
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "xss-widgets.png"), full_page=True)
+    whys_box.screenshot(path=str(ARTIFACTS / "whys-widget.png"))
+    page.locator(".tftsr-audit").screenshot(path=str(ARTIFACTS / "audit-widget.png"))
 
 
 def test_review_widget_with_50000_spans(lab: Lab, page: Any, tmp_path: Path) -> None:
