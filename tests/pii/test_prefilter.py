@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import Detector
-from tftsr_kernel.pii.prefilter import ENDS, PRESENCE, SOM, Prefilter, max_width, som_windows
+from tftsr_kernel.pii.prefilter import (
+    ENDS,
+    PRESENCE,
+    SOM,
+    Prefilter,
+    max_width,
+    prefilter_expression,
+    som_windows,
+)
 
 pytestmark = pytest.mark.skipif(not triggers.HAVE_HYPERSCAN, reason="hyperscan is not installed")
 
@@ -91,12 +99,24 @@ def test_som_windows_hold_every_match() -> None:
     assert pf.modes == [SOM, ENDS]
     data = b"a1b a22b xxxx a3 a444b"
     hits, modes = pf.scan(data)
-    regions = som_windows(hits[0])
+    regions = som_windows(hits[0], len(data))
     rx = Compiled(r"(?P<v>a[0-9]+b)")
     whole = list(rx.spans(PreparedText(data.decode())))
     assert whole and all(any(s <= ms and me <= e for s, e in regions) for ms, me, _, _ in whole)
     assert hits[1][1::2] == [11, 12, 13]  # every end of a run of x: ends only
-    assert som_windows([5, 9, 0, 3, 2, 4, 8, 12]) == [(0, 4), (5, 12)]
+    assert som_windows([5, 9, 0, 3, 2, 4, 8, 12], 12, margin=0) == [(0, 4), (5, 12)]
+    assert som_windows([20, 25, 0, 3, 28, 30], 30) == [(0, 4), (19, 26), (27, 30)]  # widened by the margin, clamped
+    assert som_windows([5, 9, 0, 3], 12) == [(0, 10)]  # touching once widened: merged
+
+
+def test_prefilter_expression_drops_only_a_leading_boundary() -> None:
+    assert prefilter_expression(r"(?:^|[^A-Za-z0-9_])(?P<v>AKIA[A-Z0-9]{16})(?:[^A-Za-z0-9_]|$)") == \
+        r"(?:AKIA[A-Z0-9]{16})(?:[^A-Za-z0-9_]|$)"
+    assert prefilter_expression(r"(?i)(?:^|[^a-z0-9])(?:pass)=(?P<v>\S+)") == r"(?i)(?:pass)=(?:\S+)"
+    assert prefilter_expression(r"(?:^|[ \t])-u (?P<v>x)") == r"(?:^|[ \t])-u (?:x)"  # not a negated class
+    # the stripped form does not compile here: the prefilter keeps the whole pattern instead
+    pf = Prefilter([r"(?:^|[^a])?b[0-9]+"], [False])
+    assert pf.modes == [SOM] and pf._exprs[0] == rb"(?:^|[^a])?b[0-9]+"
 
 
 def test_max_width() -> None:

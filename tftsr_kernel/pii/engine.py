@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from tftsr_kernel.pii import triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
-from tftsr_kernel.pii.prefilter import ENDS, PRESENCE, SOM, Prefilter, max_width, som_windows
+from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, max_width, som_windows
 from tftsr_kernel.pii.spans import Span, make_span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
@@ -207,10 +207,10 @@ class Scanner:
                     continue  # the pattern matches nowhere
                 if mode != PRESENCE:
                     if mode == SOM:
-                        regions = som_windows(reports)
+                        regions = som_windows(reports, size)
                     else:
                         assert mode == ENDS
-                        regions = windows(reports[1::2], self._widths[i], 0, size)
+                        regions = windows(reports[1::2], self._widths[i], MARGIN, size)
                     search = sum(e - s for s, e in regions) + _WINDOW_COST * len(regions)
                     if (search + _REPORT_COST * len(reports) // 2) * 2 > size:
                         dense.append(i)  # later texts: one pass, and no flood of reports to pay for

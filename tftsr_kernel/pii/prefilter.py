@@ -33,6 +33,21 @@ if HAVE_HYPERSCAN:  # pragma: no branch
     import hyperscan as _hs
 
 _NAMED = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+# a leading boundary the catalog writes as a consumed character (RE2 has no look-around):
+# ``(?:^|[^A-Za-z0-9_])``. Matching it costs Hyperscan dearly (almost any character starts a match,
+# and start-of-match tracking follows each), so the prefilter drops it and widens each window by one
+# character. A trailing boundary stays: it ends a token's run of reports at the token's end.
+_LEAD = re.compile(r"^((?:\(\?[a-z]+\))?)\(\?:\^\|\[\^(?:\\.|[^\]\\])*\]\)")
+#: how far a window reaches before a reported start (the dropped boundary character) and after an end
+MARGIN = 1
+
+
+def prefilter_expression(pattern: str) -> str:
+    """The pattern Hyperscan runs: no named groups, no consumed boundary character in front. Every
+    match of ``pattern`` holds a match of this one that starts at most :data:`MARGIN` later."""
+    expr = _NAMED.sub("(?:", pattern)
+    return _LEAD.sub(r"\1", expr) or expr
+
 
 #: modes of a covered pattern
 SOM = "som"          # reports (leftmost start, end)
@@ -74,13 +89,15 @@ class Prefilter:
         self._exprs: list[bytes | None] = []
         self.modes: list[str | None] = []
         for p, bounded in zip(patterns, bounded_width, strict=True):
-            expr = _NAMED.sub("(?:", p).encode("utf-8")
-            if not bounded and _compiles(expr, _hs.HS_FLAG_SOM_LEFTMOST):
-                mode: str | None = SOM  # start of match is dearer to track: only where the width is unbounded
-            elif _compiles(expr, _hs.HS_FLAG_PREFILTER):
-                mode = ENDS
-            else:
-                mode = None
+            mode: str | None = None
+            expr = b""
+            for expr in dict.fromkeys((prefilter_expression(p).encode("utf-8"), _NAMED.sub("(?:", p).encode("utf-8"))):
+                if not bounded and _compiles(expr, _hs.HS_FLAG_SOM_LEFTMOST):
+                    mode = SOM  # start of match is dearer to track: only where the width is unbounded
+                elif _compiles(expr, _hs.HS_FLAG_PREFILTER):
+                    mode = ENDS
+                if mode:
+                    break
             self._exprs.append(expr if mode else None)
             self.modes.append(mode)
         self._lock = threading.Lock()
@@ -136,12 +153,15 @@ class Prefilter:
             self._build()
 
 
-def som_windows(found: list[int]) -> list[tuple[int, int]]:
-    """Merge the ``[start, end]`` pairs of a flat ``[start, end, ...]`` list into sorted disjoint regions."""
+def som_windows(found: list[int], n: int, margin: int = MARGIN) -> list[tuple[int, int]]:
+    """Merge ``[start - margin, end + margin]`` (clamped to ``[0, n]``) over the pairs of a flat
+    ``[start, end, ...]`` list into sorted disjoint regions."""
     pairs = sorted(zip(found[0::2], found[1::2], strict=True))
     out: list[tuple[int, int]] = []
-    cur_s, cur_e = pairs[0]
+    cur_s, cur_e = max(pairs[0][0] - margin, 0), min(pairs[0][1] + margin, n)
     for s, e in pairs:
+        s = s - margin if s > margin else 0
+        e = e + margin if e + margin < n else n
         if s <= cur_e:
             if e > cur_e:
                 cur_e = e
