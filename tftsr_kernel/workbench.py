@@ -274,11 +274,12 @@ class Workbench:
 
     # -- ui --
     def review_types(self, issue: str | None = None) -> list[dict[str, Any]]:
-        """Per detected type: distinct values, values fully decided, and occurrences (for the review widget)."""
+        """Per detected type: distinct values, values fully decided, occurrences and decided occurrences."""
         issue_id = self.issue(issue)["id"]
         return self.store.query(
             "SELECT pii_type AS type, count(*) AS \"values\", sum(pending = 0) AS decided, "
-            "sum(occurrences) AS occurrences FROM (SELECT s.pii_type, s.value_hash, count(*) AS occurrences, "
+            "sum(occurrences) AS occurrences, sum(occurrences - pending) AS occurrences_decided "
+            "FROM (SELECT s.pii_type, s.value_hash, count(*) AS occurrences, "
             "sum(s.status = 'pending') AS pending FROM pii_spans s JOIN log_files f ON f.id = s.log_file_id "
             "WHERE f.issue_id = ? GROUP BY s.pii_type, s.value_hash) GROUP BY pii_type ORDER BY pii_type",
             (issue_id,))

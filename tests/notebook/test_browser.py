@@ -198,11 +198,16 @@ def test_review_widget_with_50000_spans(lab: Lab, page: Any, tmp_path: Path) -> 
     page.wait_for_function("(key) => document.querySelector('.tftsr-review tr.tf-row').dataset.key !== key",
                            arg=first_key)
     page_bytes = sum(received) - before
+    # one decision at 50,000 values: click Approve, wait for the progress line to count it
+    started = page.evaluate("() => performance.now()")
+    page.locator(".tftsr-review tr.tf-row").first.get_by_role("button", name="Approve").click()
+    page.wait_for_function("() => document.querySelector('.tftsr-review .tf-progress').textContent.startsWith('1 of')")
+    decide_ms = page.evaluate("() => performance.now()") - started
     built = page.locator(".jp-OutputArea-output").filter(has_text="widget built in").inner_text()
     print(f"\n50,000 spans / 50,000 values: store prepared (load+scan) in {prepare_s:.1f} s; {built.strip()}; "
           f"run-all to first rendered row {render_ms:.0f} ms; websocket traffic to the browser "
           f"{traffic / 1024:.1f} KiB ({len(received)} frames) until first render; one more page "
-          f"{page_bytes / 1024:.1f} KiB")
+          f"{page_bytes / 1024:.1f} KiB; one approve click to updated progress {decide_ms:.0f} ms")
     assert rows == 50 and "page 1 of 1000" in pager
     assert traffic < 2_000_000  # only the page travels, not 50,000 groups (a size check, not a time check)
     assert page_bytes > 5_000  # the second page's rows (with their masked snippets) arrived

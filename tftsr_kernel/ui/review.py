@@ -60,13 +60,14 @@ class ReviewWidget(anywidget.AnyWidget):
     # -- data ------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read the summary, the current page and the selected value from the store."""
-        counts = self._wb.review_progress(self._issue)
+        rows = self._wb.review_types(self._issue)
         types = [{"type": t["type"], "values": int(t["values"]), "decided": int(t["decided"] or 0),
-                  "occurrences": int(t["occurrences"])} for t in self._wb.review_types(self._issue)]
+                  "occurrences": int(t["occurrences"])} for t in rows]
         with self.hold_sync():
             self.types = types
-            self.progress = {"decided": counts["values_decided"], "total": counts["values"],
-                             "spans": counts["spans"], "spans_decided": counts["spans_decided"]}
+            self.progress = {"decided": sum(t["decided"] for t in types), "total": sum(t["values"] for t in types),
+                             "spans": sum(t["occurrences"] for t in types),
+                             "spans_decided": sum(int(t["occurrences_decided"] or 0) for t in rows)}
             self._load_page()
             self._load_detail()
 
