@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -22,7 +23,7 @@ def test_demo_notebook_executes_and_ends_with_an_intact_audit_log(tmp_path: Path
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "(encrypted" in text and "44 of 44 values decided" in text
+    assert "(encrypted" in text and re.search(r"\b(\d+) of \1 values decided", text)
     assert "redacted: AWS_ACCESS_KEY 1" in text and "original values wiped" in text
     assert "first 502: 2024-03-12 14:02" in text
     assert any(ln.startswith("audit log intact") for ln in lines) and f"executed notebook: {executed}" in lines
