@@ -324,7 +324,10 @@ class TFTSRMagics(Magics):
         issue = self.workbench().issue()
         frames = self.frames.get(issue["id"])
         if not frames:
-            raise InputError("no logs loaded for this issue in this session; run `%tftsr load PATH` first")
+            if self.workbench().log_files(issue["id"]):
+                raise InputError("this issue's logs were loaded in an earlier session; run `%tftsr load PATH` again "
+                                 "to draw the timeline")
+            raise InputError("no logs loaded for this issue yet; run `%tftsr load PATH` first")
         if len(frames) > 1 and len({str(getattr(f["ts"].dt, "tz", None)) for f in frames}) > 1:
             # mixed zoned and zone-less loads: zone-less stamps are taken as UTC, as the loader does
             frames = [f.assign(ts=f["ts"].dt.tz_localize("UTC")) if f["ts"].dt.tz is None else
