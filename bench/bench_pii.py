@@ -37,7 +37,7 @@ def run_engine(path: Path, nbytes: int) -> float:
         n = sum(1 for _ in sc.scan_stream(fh))
     dt = time.perf_counter() - t
     print(f"  tftsr engine, streaming a {nbytes / 1e6:.0f} MB file (full catalog, validators, spans): "
-          f"{mbps(nbytes, dt):7.2f} MB/s  ({n} spans; triggers: {sc.trigger_engine})")
+          f"{mbps(nbytes, dt):7.2f} MB/s  ({n} spans; triggers: {sc.trigger_engine}; {sc.prefilter_summary})")
     return mbps(nbytes, dt)
 
 

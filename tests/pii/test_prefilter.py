@@ -82,6 +82,7 @@ def test_dense_detectors_switch_to_presence_and_results_stay_the_same() -> None:
     assert sc._prefilter is not None
     modes = dict(zip((c.detector.name for c in sc._compiled), sc._prefilter.modes, strict=True))
     assert modes["ipv4"] == PRESENCE and modes["aws_access_key"] in (SOM, ENDS)
+    assert "dense (whole text when present)" in sc.prefilter_summary and "0 not covered" in sc.prefilter_summary
     assert _found(sc, text) == first == _found(PLAIN, text)
     assert _found(sc, "nothing here") == []
 
@@ -91,6 +92,7 @@ def test_short_or_non_ascii_text_is_not_prefiltered() -> None:
     assert sc._prefilter_for(PreparedText("10.0.0.1 " * 10)) is None
     assert sc._prefilter_for(PreparedText("café 10.0.0.1 " * 10000)) is None
     assert sc._prefilter is None  # nothing built for them
+    assert sc.prefilter_summary == "structural prefilter: not built"
     assert sc._prefilter_for(PreparedText("10.0.0.1 " * 10000)) is not None
 
 

@@ -36,6 +36,8 @@ _MIN_TRIGGER = 2
 _WINDOW_COST = 256
 #: a prefilter report costs about as much as scanning this many bytes (a Python callback)
 _REPORT_COST = 128
+#: value hashes remembered per scanner (a value recurs across lines and chunks)
+_HASH_MEMO = 1 << 16
 
 
 class Registry:
@@ -158,6 +160,7 @@ class Scanner:
         self._prefilter: Prefilter | None = None
         self._prefilter_lock = threading.Lock()
         self._widths: list[int] = []
+        self._hashes: dict[tuple[str, str], str] = {}
 
     def _prefilter_for(self, prepared: PreparedText) -> Prefilter | None:
         """The structural prefilter when it applies to this text (ASCII, long enough, Hyperscan present)."""
@@ -177,6 +180,16 @@ class Scanner:
     @property
     def backends(self) -> dict[str, str]:
         return {c.detector.name: ("re2" if c.matcher.uses_re2 else "re") for c in self._compiled}
+
+    @property
+    def prefilter_summary(self) -> str:
+        """How the structural prefilter covers the detectors so far (built on the first long ASCII text)."""
+        if self._prefilter is None:
+            return "structural prefilter: not built"
+        modes = self._prefilter.modes
+        counts = {m: sum(1 for x in modes if x == m) for m in (SOM, ENDS, PRESENCE)}
+        return (f"structural prefilter: {counts[SOM]} windows by start and end, {counts[ENDS]} by end, "
+                f"{counts[PRESENCE]} dense (whole text when present), {modes.count(None)} not covered")
 
     @property
     def trigger_engine(self) -> str:
@@ -271,7 +284,9 @@ class Scanner:
 
     def _spans(self, text: str, found: list[tuple[int, int, int, str, str]], offset: int) -> list[Span]:
         """Spans for resolved candidates, shifted by ``offset``; a value that recurs is hashed once."""
-        hashes: dict[tuple[str, str], str] = {}
+        hashes = self._hashes  # shared by texts and chunks; emptied when full, so memory stays flat
+        if len(hashes) > _HASH_MEMO:
+            hashes.clear()
         out: list[Span] = []
         append = out.append
         for s, e, _, t, name in found:
