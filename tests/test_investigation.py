@@ -85,6 +85,16 @@ def test_scan_decide_redact(wb: Workbench, app_log: Path) -> None:
     assert wb.audit_verify().ok
 
 
+def test_approve_all_keeps_what_was_rejected(wb: Workbench, app_log: Path) -> None:
+    wb.load([app_log])
+    wb.scan()
+    wb.decide(reject=["IPV4"])
+    wb.decide(approve_all=True)
+    statuses = {(s["pii_type"], s["status"]) for s in wb.spans()}
+    assert ("IPV4", "rejected") in statuses and ("EMAIL", "approved") in statuses
+    assert IP in wb.redacted_context().text
+
+
 def test_value_decision_carries_to_new_files(wb: Workbench, app_log: Path, tmp_path: Path) -> None:
     wb.load([app_log])
     wb.scan()

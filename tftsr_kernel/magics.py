@@ -123,10 +123,29 @@ def build_parser() -> _Parser:
     sub.add_parser("status", help="the open store, the current issue and its review progress")
 
     k = sub.add_parser("ask", help="ask an AI provider (cell magic: the question is the cell body)")
-    k.add_argument("--provider", default=None)
+    k.add_argument("--provider", default=None, help="local (default, offline), openai, anthropic, gemini, mistral, "
+                   "ollama or none")
     k.add_argument("--model", default=None)
-    k.add_argument("--base-url", default=None)
+    k.add_argument("--base-url", default=None, help="an OpenAI-compatible or local server")
+    k.add_argument("--domain", default=None, help="system prompt: linux, windows, network, kubernetes, databases, "
+                   "virtualization, hardware, observability (default: from the issue's category)")
+    k.add_argument("--new", action="store_true", help="start a new conversation instead of continuing")
     k.add_argument("question", nargs="*")
+
+    ai = sub.add_parser("ai", help="`ai providers`: which providers are configured (never their keys)")
+    ai.add_argument("action", choices=("providers",))
+
+    rv = sub.add_parser("reveal", help="map pseudonym tokens in a text (or the last answer) back, locally only")
+    rv.add_argument("var", nargs="?", metavar="VAR", help="a variable holding the text (default: the last answer)")
+
+    rc = sub.add_parser("rca", help="the issue's RCA (or post-mortem) document, drafted from the store")
+    rc.add_argument("--postmortem", action="store_true", help="the post-mortem instead of the RCA")
+    rc.add_argument("--export", metavar="PATH", help="also write it to PATH (.md or .html)")
+    rc.add_argument("--refresh", action="store_true", help="redraft the sections filled from the store")
+    rc.add_argument("--ai-provider", metavar="P", help="let a provider draft the summary (redacted context only)")
+
+    ex = sub.add_parser("export-notebook", help="write the reproducible, scrubbed RCA notebook")
+    ex.add_argument("path", metavar="PATH")
     return p
 
 
@@ -142,6 +161,7 @@ class TFTSRMagics(Magics):
         super().__init__(shell)
         self.wb: Workbench | None = None
         self.frames: dict[str, list[pd.DataFrame]] = {}
+        self.last_answer: str | None = None
         self.parser = build_parser()
 
     # -- entry point ---------------------------------------------------------------------------
@@ -157,7 +177,8 @@ class TFTSRMagics(Magics):
                 self.parser.print_help()
                 return None
             args = self.parser.parse_args(argv)
-            handler: Callable[[argparse.Namespace, str | None], Any] = getattr(self, f"_do_{args.command}")
+            handler: Callable[[argparse.Namespace, str | None], Any] = getattr(
+                self, f"_do_{args.command.replace('-', '_')}")
             return handler(args, cell)
         except _HelpShown:
             return None
@@ -386,9 +407,11 @@ class TFTSRMagics(Magics):
             if handle is not None and len(parts) % 8 == 0:
                 handle.update(HTML(render_markdown("".join(parts))))
 
-        options = {k: v for k, v in (("model", args.model), ("base_url", args.base_url)) if v}
+        options = {k: v for k, v in (("model", args.model), ("base_url", args.base_url), ("domain", args.domain))
+                   if v}
         answer = wb.ask(question, provider=args.provider or "local", issue=self.issue_id(), on_token=on_token,
-                        **options)
+                        new=args.new, **options)
+        self.last_answer = str(getattr(answer, "text", answer))
         text = str(getattr(answer, "text", answer))
         notes = [f"partial answer: {answer.error or 'the stream was cut'}"] if getattr(answer, "partial", False) else []
         notes += [str(n) for n in getattr(answer, "notes", [])]
@@ -397,6 +420,36 @@ class TFTSRMagics(Magics):
             handle.update(HTML(render_markdown(body)))
         else:
             print(body)
+
+
+    def _do_ai(self, args: argparse.Namespace, cell: str | None) -> None:
+        for row in self.workbench().ai_providers():
+            state = "configured" if row["configured"] else "not configured"
+            print(f"{row['provider']:<10} {state:<15} {row['endpoint']:<42} key: {row['key']}")
+
+    def _do_reveal(self, args: argparse.Namespace, cell: str | None) -> None:
+        text = self.user_ns.get(args.var) if args.var else self.last_answer
+        if text is None:
+            raise InputError(f"there is no variable {args.var!r}" if args.var else
+                             "nothing to reveal yet; ask a question first (`%%tftsr ask`) or name a variable")
+        # Printed for the investigator only; nothing revealed is ever sent anywhere.
+        print(self.workbench().reveal(str(getattr(text, "text", text)), self.issue_id()))
+
+    def _do_rca(self, args: argparse.Namespace, cell: str | None) -> Any:
+        from IPython.display import Markdown
+
+        wb = self.workbench()
+        issue_id = self.issue_id()
+        doc = wb.rca(args.postmortem, issue_id, refresh=args.refresh, ai_provider=args.ai_provider)
+        if args.export:
+            fmt = "html" if args.export.lower().endswith((".html", ".htm")) else "md"
+            result = wb.doc_export(issue_id, fmt, args.export, postmortem=args.postmortem)
+            print(f"exported {result.path} (sha256 {result.sha256})")
+        return Markdown(doc["markdown"])
+
+    def _do_export_notebook(self, args: argparse.Namespace, cell: str | None) -> None:
+        path = self.workbench().notebook_export(args.path, self.issue_id())
+        print(f"wrote {path} (scrubbed; re-run it with nbclient or papermill)")
 
 
 def render_markdown(text: str) -> str:

@@ -133,8 +133,8 @@ class Workbench:
 
         issue_id = self.issue(issue)["id"]
         changed = 0
-        if approve_all:
-            changed += review.decide(self.store, issue_id, "approved", every=True)
+        if approve_all:  # every value still undecided; values already rejected stay kept
+            changed += review.decide(self.store, issue_id, "approved", every=True, only_pending=True)
         if approve:
             changed += review.decide(self.store, issue_id, "approved", types=approve)
         if reject:

@@ -213,3 +213,39 @@ def test_ask_cell_magic_uses_the_offline_analyzer(ext: Any, keyed_env: str, caps
     assert len(conversations) == 1 and conversations[0]["provider"] == "local"
     roles = [m["role"] for m in wb.ai_messages(conversations[0]["id"])]
     assert roles[-2:] == ["user", "assistant"]
+
+
+def test_rca_export_notebook_providers_and_reveal(ext: Any, keyed_env: str, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from IPython.display import Markdown
+
+    magic(ext, 'issue new "Checkout API 502s" --severity high --category network')
+    magic(ext, f"load {SAMPLE_LOGS} --year 2024 -o logs")
+    magic(ext, "pii")
+    magic(ext, "decide --approve-all")
+    capsys.readouterr()
+
+    doc = magic(ext, f"rca --export {tmp_path / 'rca.html'}")
+    assert isinstance(doc, Markdown) and "Checkout API 502s" in doc.data
+    assert "exported" in capsys.readouterr().out
+    html_text = (tmp_path / "rca.html").read_text()
+    assert html_text.lstrip().lower().startswith("<!doctype html")
+    assert not [v for v in sample_values() if v in html_text + doc.data]
+    assert isinstance(magic(ext, "rca --postmortem"), Markdown)
+
+    magic(ext, f"export-notebook {tmp_path / 'out' / 'rca.ipynb'}")
+    assert "wrote" in capsys.readouterr().out and (tmp_path / "out" / "rca.ipynb").exists()
+
+    magic(ext, "ai providers")
+    out = capsys.readouterr().out
+    assert "local" in out and "openai" in out and "sk-" not in out
+
+    magic(ext, "reveal")
+    assert "nothing to reveal" in one_sentence(capsys.readouterr().err)
+    magic(ext, "redact --strategy pseudonym -o safe")
+    token_line = next(line for line in ext.user_ns["safe"].text.splitlines() if "<EMAIL_" in line)
+    ext.user_ns["answer"] = token_line
+    capsys.readouterr()
+    magic(ext, "reveal answer")
+    revealed = capsys.readouterr().out
+    assert "<EMAIL_" not in revealed and "@" in revealed
