@@ -17,6 +17,7 @@ from tftsr_kernel.pii.prefilter import (
     PRESENCE,
     SOM,
     Prefilter,
+    cut_run_tail,
     max_width,
     prefilter_expression,
     som_windows,
@@ -119,6 +120,26 @@ def test_prefilter_expression_drops_only_a_leading_boundary() -> None:
     # the stripped form does not compile here: the prefilter keeps the whole pattern instead
     pf = Prefilter([r"(?:^|[^a])?b[0-9]+"], [False])
     assert pf.modes == [SOM] and pf._exprs[0] == rb"(?:^|[^a])?b[0-9]+"
+
+
+def test_a_trailing_run_is_cut_to_its_minimum_and_windows_extend_over_it() -> None:
+    cut = cut_run_tail(r"(?i)(?:key)=(?:[a-z0-9]{12,}={0,3})")
+    assert cut is not None
+    expr, tail = cut
+    assert expr == r"(?i)(?:key)=(?:[a-z0-9]{12})"
+    text = "key=AbCdEf0123456789xyz== rest"
+    assert tail.end(text, 16) == text.index(" rest") - 2 + 3  # the run, then room for "==="
+    assert cut_run_tail(r"user (?:[a-z]+)") is not None and cut_run_tail(r"(?i:a)[a-z]+") is None
+    assert cut_run_tail(r"[a-z]+(?:[^a-z]|$)") is None  # a boundary after the run ends its reports anyway
+    pf = Prefilter([r"(?:^|[^a-z])k=(?P<v>[a-z]{3,})"], [False])
+    assert pf.modes == [SOM] and pf.tails[0] is not None
+    data = "k=abcdefgh k=ab k=xyzxyz"
+    hits, _ = pf.scan(data.encode())
+    assert hits[0][1::2] == [5, 21]  # one report per match: its minimal end
+    sc = _prefiltered(Registry([Detector("kv", "KV", r"(?:^|[^a-z])k=(?P<v>[a-z]{3,})")]))
+    plain = Scanner(sc.registry)
+    plain._gate = False
+    assert _found(sc, data) == _found(plain, data) and len(_found(sc, data)) == 2
 
 
 def test_max_width() -> None:

@@ -220,6 +220,10 @@ class Scanner:
                     continue  # the pattern matches nowhere
                 if mode != PRESENCE:
                     if mode == SOM:
+                        tail = prefilter.tails[i] if prefilter is not None else None
+                        if tail is not None:  # the prefilter matched a trailing run's minimum only
+                            reports = reports.copy()
+                            reports[1::2] = [tail.end(text, e) for e in reports[1::2]]
                         regions = som_windows(reports, size)
                     else:
                         assert mode == ENDS

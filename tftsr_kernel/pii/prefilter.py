@@ -42,6 +42,42 @@ _LEAD = re.compile(r"^((?:\(\?[a-z]+\))?)\(\?:\^\|\[\^(?:\\.|[^\]\\])*\]\)")
 MARGIN = 1
 
 
+# a trailing run ``[class]{n,}`` or ``[class]+``, then at most a bounded run of one literal (``={0,3}``),
+# then only closing parentheses: Hyperscan would report at every character of the run (a flood of
+# callbacks); the prefilter matches just ``[class]{n}`` and the engine extends each window over the run.
+_RUN_TAIL = re.compile(r"(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)((?:=\{0,[0-9]\}|=\?)?)(\)*)$")
+_FLAG_GROUP = re.compile(r"\(\?[a-zA-Z]")
+
+
+class RunTail:
+    """Where a match whose trailing run the prefilter cut short can end: past the run of ``cls``
+    that starts at the reported end, plus ``extra`` characters (the dropped bounded suffix)."""
+
+    __slots__ = ("run", "extra")
+
+    def __init__(self, cls: str, extra: int, ignore_case: bool) -> None:
+        self.run = re.compile(cls + "*", re.IGNORECASE if ignore_case else 0)
+        self.extra = extra
+
+    def end(self, text: str, at: int) -> int:
+        m = self.run.match(text, at)
+        return (m.end() if m else at) + self.extra
+
+
+def cut_run_tail(expr: str) -> tuple[str, RunTail] | None:
+    """``expr`` with its trailing run shortened to its minimum (see ``_RUN_TAIL``), or ``None``."""
+    m = _RUN_TAIL.search(expr)
+    if not m:
+        return None
+    flags = re.match(r"\(\?i\)", expr)
+    if _FLAG_GROUP.search(expr, flags.end() if flags else 0):
+        return None  # scoped flags could change what the class means at the end: leave it whole
+    cls, least, suffix, closing = m.groups()
+    cut = expr[:m.start()] + cls + ("{" + least + "}" if least else "") + closing
+    extra = int(suffix[4]) if suffix.startswith("={") else len(suffix) and 1
+    return cut, RunTail(cls, extra, flags is not None)
+
+
 def prefilter_expression(pattern: str) -> str:
     """The pattern Hyperscan runs: no named groups, no consumed boundary character in front. Every
     match of ``pattern`` holds a match of this one that starts at most :data:`MARGIN` later."""
@@ -88,10 +124,17 @@ class Prefilter:
             raise RuntimeError("the structural prefilter needs the hyperscan wheel")
         self._exprs: list[bytes | None] = []
         self.modes: list[str | None] = []
+        #: per pattern: how to extend a reported end over a trailing run the prefilter cut short
+        self.tails: list[RunTail | None] = []
         for p, bounded in zip(patterns, bounded_width, strict=True):
             mode: str | None = None
+            tail: RunTail | None = None
             expr = b""
-            for expr in dict.fromkeys((prefilter_expression(p).encode("utf-8"), _NAMED.sub("(?:", p).encode("utf-8"))):
+            stripped = prefilter_expression(p)
+            cut = None if bounded else cut_run_tail(stripped)
+            if cut is not None and _compiles(cut[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST):
+                expr, mode, tail = cut[0].encode("utf-8"), SOM, cut[1]
+            for expr in () if mode else dict.fromkeys((stripped.encode("utf-8"), _NAMED.sub("(?:", p).encode("utf-8"))):
                 if not bounded and _compiles(expr, _hs.HS_FLAG_SOM_LEFTMOST):
                     mode = SOM  # start of match is dearer to track: only where the width is unbounded
                 elif _compiles(expr, _hs.HS_FLAG_PREFILTER):
@@ -100,6 +143,7 @@ class Prefilter:
                     break
             self._exprs.append(expr if mode else None)
             self.modes.append(mode)
+            self.tails.append(tail)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._state: tuple[Any, tuple[str | None, ...]] = (None, ())
