@@ -163,3 +163,18 @@ def test_custom_and_gitleaks_detectors_are_prefiltered_or_left_to_the_hints() ->
     assert {"TICKET_ID", "ODD", "IPV4", "AWS_ACCESS_KEY"} <= {t for _, _, t, _, _ in got}
     assert got == _found(plain, text)
     assert sc._prefilter is not None and None in sc._prefilter.modes or all(sc._prefilter.modes)
+
+
+def test_one_dense_stretch_does_not_switch_a_detector_dense_text_overall_does() -> None:
+    sc = _prefiltered()
+    ipv6 = "fe80::1ff:fe23:4567:890a"
+    sparse = ("INFO request served in 12 ms\n" * 20000) + f"peer {ipv6} up\n"
+    dense = " ".join(f"peer {ipv6} up" for _ in range(100))
+    modes = lambda: dict(zip((c.detector.name for c in sc._compiled), sc._prefilter.modes, strict=True))  # noqa: E731
+    assert _found(sc, sparse) == _found(PLAIN, sparse)
+    assert modes()["ipv6"] == ENDS
+    assert _found(sc, dense) == _found(PLAIN, dense)
+    assert modes()["ipv6"] == ENDS  # the dense stretch is small against all text seen so far
+    for _ in range(3):
+        assert _found(sc, dense * 50) == _found(PLAIN, dense * 50)
+    assert modes()["ipv6"] == PRESENCE

@@ -161,6 +161,8 @@ class Scanner:
         self._prefilter_lock = threading.Lock()
         self._widths: list[int] = []
         self._hashes: dict[tuple[str, str], str] = {}
+        self._pf_cost: list[int] = []
+        self._pf_bytes = 0
 
     def _prefilter_for(self, prepared: PreparedText) -> Prefilter | None:
         """The structural prefilter when it applies to this text (ASCII, long enough, Hyperscan present)."""
@@ -175,6 +177,11 @@ class Scanner:
                                     for c, w in zip(self._compiled, widths, strict=True)]
                     self._prefilter = Prefilter([c.detector.pattern for c in self._compiled],
                                                 [w is not None for w in widths])
+                    # what windowed search and reports have cost per detector, against the bytes scanned:
+                    # a detector is switched to presence-only when it is dense over the text seen so far
+                    # (not on one dense stretch of a log)
+                    self._pf_cost = [0] * len(self._compiled)
+                    self._pf_bytes = 0
         return self._prefilter
 
     @property
@@ -229,10 +236,12 @@ class Scanner:
                         assert mode == ENDS
                         regions = windows(reports[1::2], self._widths[i], MARGIN, size)
                     search = sum(e - s for s, e in regions) + _WINDOW_COST * len(regions)
-                    if (search + _REPORT_COST * len(reports) // 2) * 2 > size:
-                        dense.append(i)  # later texts: one pass, and no flood of reports to pay for
-                        if search * 2 > size:
-                            regions = None  # this text too
+                    if search * 2 > size:
+                        regions = None  # dense here: one pass over the whole text is cheaper
+                    cost = min(search, size) + _REPORT_COST * len(reports) // 2
+                    self._pf_cost[i] += cost
+                    if self._pf_cost[i] * 2 > self._pf_bytes + size:
+                        dense.append(i)  # dense over all text so far: later texts pay no flood of reports
             elif self._gate and c.gated and (c.matcher.uses_re2 == in_bytes or prepared.ascii):
                 if not hits_found:
                     hits = self._triggers.find(prepared.data if prepared.data is not None else text)
@@ -276,8 +285,10 @@ class Scanner:
                 if c.allow and any(next(a.spans(PreparedText(text[s:e])), None) for a in c.allow):
                     continue
                 out.append((s, e, prio, type_, name))
-        if dense and prefilter is not None:
-            prefilter.make_presence_only(dense)  # later texts: no flood of reports from these
+        if prefilter is not None:
+            self._pf_bytes += size
+            if dense:
+                prefilter.make_presence_only(dense)
         return out
 
     def scan(self, text: str) -> list[Span]:
