@@ -104,7 +104,7 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("user", "logname", "login", "uname"), validator="username", priority=60,
              description="user=X, username: X"),
     Detector("hostname", "HOSTNAME",
-             r"(?:^|[^A-Za-z0-9@._/-])(?P<v>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.){1,12}"
+             r"(?:^|[^A-Za-z0-9@._/-]|//|@)(?P<v>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.){1,12}"
              r"(?i:com|net|org|edu|gov|mil|int|io|co|ai|app|dev|cloud|info|biz|me|tv|us|uk|de|fr|nl|be|es|it"
              r"|ch|at|se|no|dk|fi|ie|pt|gr|cz|hu|ro|bg|ru|ua|cn|jp|kr|in|au|nz|ca|br|mx|ar|cl|za|sg|hk|tw|my"
              r"|th|vn|id|ph|tr|il|ae|sa|eg|ng|ke|eu|asia|online|site|tech|xyz|top|local|internal|corp|lan"

@@ -423,7 +423,10 @@ def check_hostname(text: str, start: int, end: int) -> Bounds | None:
     if not _hostname_value_ok(text[start:end]):
         return None
     before, after = _char_before(text, start), _char_after(text, end)
-    if before in _ALNUM or before in "@._-" or after in _ALNUM or after in "_-" or after == "(":
+    # The host of a URL counts: after "scheme://" or after the "user:password@" of a credentials URL
+    # (an e-mail's domain also follows "@", but the longer EMAIL span wins the overlap).
+    in_url = (before == "/" and _char_before(text, start - 1) == "/") or before == "@"
+    if before in _ALNUM or (before in "@._-/" and not in_url) or after in _ALNUM or after in "_-" or after == "(":
         return None
     return start, end
 
