@@ -1,17 +1,5 @@
 // TFTSR audit widget: the current issue's audit entries and the chain verification status. Text only.
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
-
 function render({ model, el }) {
   const root = h("div", { class: "tftsr tftsr-audit" });
   el.append(root);

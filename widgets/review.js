@@ -2,30 +2,6 @@
 // Every piece of log text reaches the DOM through textContent, never as HTML.
 // Grouping and paging happen in Python; this module only renders the visible page.
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
-
-// segments: [[text, kind], ...] with kind "" | "self" | "other" | "redacted"
-function segments(parts, cls = "tf-line") {
-  const box = h("span", { class: cls });
-  for (const [text, kind] of parts || []) {
-    const s = document.createElement("span");
-    if (kind) s.className = "tf-seg-" + kind;
-    s.textContent = text;
-    box.append(s);
-  }
-  return box;
-}
-
 function badge(status) {
   return h("span", { class: "tf-badge tf-status-" + status, text: status });
 }

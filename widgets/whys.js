@@ -1,28 +1,5 @@
 // TFTSR 5-Whys widget: chains of why -> answer -> evidence (log rows). Text only, never HTML.
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
-
-function segments(parts, cls = "tf-line") {
-  const box = h("div", { class: cls });
-  for (const [text, kind] of parts || []) {
-    const s = document.createElement("span");
-    if (kind) s.className = "tf-seg-" + kind;
-    s.textContent = text;
-    box.append(s);
-  }
-  return box;
-}
-
 function render({ model, el }) {
   const root = h("div", { class: "tftsr tftsr-whys", "data-lm-suppress-shortcuts": "true" });
   el.append(root);
@@ -76,7 +53,7 @@ function render({ model, el }) {
     if (!v || !v.label) { evidenceBox.append(h("span", { class: "tf-muted", text: "click an evidence link to see the log line" })); return; }
     evidenceBox.append(h("div", { class: "tf-bar" }, h("strong", { class: "tf-mono", text: v.file }),
                          h("span", { class: "tf-muted", text: `line ${v.line}` })),
-                       segments(v.segments));
+                       segments(v.segments, "tf-line", "div"));
   }
 
   const drawStatus = () => {

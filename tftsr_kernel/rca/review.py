@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import audit
 from ..errors import InputError, RedactionError
-from ..pii import RedactedText, Scanner, Span, redact, scan_text
+from ..pii import RedactedText, Scanner, Span, mask, redact, scan_text
 from ..store import Store, new_id, utc_now
 from .logfiles import log_files, read_log_text
 
@@ -34,12 +34,7 @@ def line_starts(text: str) -> list[int]:
 
 def preview(value: str | None, type_: str) -> str:
     """A masked form of a value, safe to show beside its decision (``AKIA************MPLE``)."""
-    if not value:
-        return f"[{type_}]"
-    keep = 4 if len(value) >= 16 else (2 if len(value) >= 8 else 0)
-    if keep == 0:
-        return "*" * len(value)
-    return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
+    return mask(value) if value else f"[{type_}]"
 
 
 def scan_issue(store: Store, issue_id: str, scanner: Scanner | None = None) -> dict[str, int]:

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..pii import mask
 from ..store.paths import resource_dir
 
 if TYPE_CHECKING:
@@ -25,12 +26,9 @@ def widget_file(name: str) -> Path:
     return resource_dir("widgets") / name
 
 
-def mask(value: str) -> str:
-    """Keep a short prefix and suffix of long values so a reviewer can recognise them (``AKIA****MPLE``)."""
-    keep = 4 if len(value) >= 16 else (2 if len(value) >= 8 else 0)
-    if keep == 0:
-        return "*" * len(value)
-    return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
+def widget_module(name: str) -> str:
+    """A widget's ES module: the shared DOM helpers (``dom.js``) followed by the widget's own file."""
+    return widget_file("dom.js").read_text(encoding="utf-8") + "\n" + widget_file(name).read_text(encoding="utf-8")
 
 
 class LineSource:

@@ -8,14 +8,14 @@ import anywidget
 import traitlets
 
 from ..audit import canonical_json
-from ._text import widget_file
+from ._text import widget_file, widget_module
 
 if TYPE_CHECKING:
     from ..workbench import Workbench
 
 
 class AuditWidget(anywidget.AnyWidget):
-    _esm = widget_file("audit.js")
+    _esm = widget_module("audit.js")
     _css = widget_file("common.css")
 
     entries = traitlets.List(traitlets.Dict()).tag(sync=True)

@@ -14,7 +14,7 @@ import anywidget
 import traitlets
 
 from ..errors import TFTSRError
-from ._text import LineSource, widget_file
+from ._text import LineSource, widget_file, widget_module
 
 if TYPE_CHECKING:
     from ..workbench import Workbench
@@ -27,7 +27,7 @@ DETAIL_OCCURRENCES = 20
 class ReviewWidget(anywidget.AnyWidget):
     """Review the current issue's detected values: approve (redact) or reject (keep)."""
 
-    _esm = widget_file("review.js")
+    _esm = widget_module("review.js")
     _css = widget_file("common.css")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)

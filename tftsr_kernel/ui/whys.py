@@ -13,14 +13,14 @@ import anywidget
 import traitlets
 
 from ..errors import InputError, TFTSRError
-from ._text import LineSource, widget_file
+from ._text import LineSource, widget_file, widget_module
 
 if TYPE_CHECKING:
     from ..workbench import Workbench
 
 
 class WhysWidget(anywidget.AnyWidget):
-    _esm = widget_file("whys.js")
+    _esm = widget_module("whys.js")
     _css = widget_file("common.css")
 
     chains = traitlets.List(traitlets.Dict()).tag(sync=True)
