@@ -345,10 +345,12 @@ class TFTSRMagics(Magics):
         issue = self.workbench().issue()
         frames = self.frames.get(issue["id"])
         if not frames:
-            if self.workbench().log_files(issue["id"]):
-                raise InputError("this issue's logs were loaded in an earlier session; run `%tftsr load PATH` again "
-                                 "to draw the timeline")
-            raise InputError("no logs loaded for this issue yet; run `%tftsr load PATH` first")
+            recorded = self.workbench().log_files(issue["id"])
+            if not recorded:
+                raise InputError("no logs loaded for this issue yet; run `%tftsr load PATH` first")
+            # Loaded in an earlier session (or before a kernel restart): read the recorded files again.
+            frames = self.frames[issue["id"]] = [self.workbench().load([r["file_path"] for r in recorded],
+                                                                       issue["id"], templates=False)]
         if len(frames) > 1 and len({str(getattr(f["ts"].dt, "tz", None)) for f in frames}) > 1:
             # mixed zoned and zone-less loads: zone-less stamps are taken as UTC, as the loader does
             frames = [f.assign(ts=f["ts"].dt.tz_localize("UTC")) if f["ts"].dt.tz is None else

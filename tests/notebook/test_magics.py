@@ -183,6 +183,20 @@ def test_unload_closes_the_store_and_reload_works(ext: Any, keyed_env: str, caps
     assert "Reload me" in capsys.readouterr().out
 
 
+def test_timeline_after_a_restart_reads_the_recorded_logs(ext: Any, keyed_env: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from matplotlib.figure import Figure
+
+    magic(ext, 'issue new "Restart" --severity low')
+    issue_id = capsys.readouterr().out.splitlines()[0].strip()
+    magic(ext, f"load {SAMPLE_LOGS}/nginx --year 2024 -o logs")
+    ext.run_line_magic("reload_ext", "tftsr_kernel")  # the session's DataFrames are gone, the store is not
+    magic(ext, f"issue use {issue_id}")
+    assert isinstance(magic(ext, "timeline"), Figure)
+    wb = ext.magics_manager.registry["TFTSRMagics"].wb
+    assert len(wb.log_files()) == 2, "reading the recorded files again adds no records"
+
+
 def test_ask_markdown_escapes_raw_html() -> None:
     from tftsr_kernel.magics import render_markdown
 
