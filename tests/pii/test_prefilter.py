@@ -112,6 +112,31 @@ def test_som_windows_hold_every_match() -> None:
     assert som_windows([5, 9, 0, 3], 12) == [(0, 10)]  # touching once widened: merged
 
 
+def test_presence_only_patterns_report_once_each_from_their_own_database() -> None:
+    pf = Prefilter([r"(?P<v>a[0-9]+b)", r"x{2,3}", r"q[0-9]+", r"zz"], [False, True, False, True])
+    data = b"a1b q1 xxxx a3 a444b q22 xx"
+    before, _ = pf.scan(data)
+    pf.make_presence_only([1, 2, 3])
+    assert pf.modes == [SOM, PRESENCE, PRESENCE, PRESENCE]
+    assert sum(presence for _, presence in pf._state[0]) == 1  # one presence database, apart
+    hits, modes = pf.scan(data)
+    assert modes == (SOM, PRESENCE, PRESENCE, PRESENCE)
+    assert hits[0] == before[0]  # the windowed pattern still reports every match
+    assert len(hits[1]) == 2 and len(hits[2]) == 2 and hits[3] == []  # present: one report; absent: none
+    pf.make_presence_only([3])  # already presence-only: nothing rebuilt
+    hits, _ = pf.scan(b"zz q3 xxx")
+    assert all(len(h) == 2 for h in hits[1:]) and hits[0] == []  # every one seen: the scan may stop early
+
+
+def test_a_pattern_slow_to_compile_gets_a_database_of_its_own() -> None:
+    sc = Scanner()
+    pf = Prefilter([c.detector.pattern for c in sc._compiled],
+                   [max_width(c.detector.pattern) is not None for c in sc._compiled])
+    dbs = pf._state[0]
+    assert len(dbs) == 1 + len(pf._solo)
+    assert all(pf.modes[i] == SOM for i in pf._solo)
+
+
 def test_prefilter_expression_drops_only_a_leading_boundary() -> None:
     assert prefilter_expression(r"(?:^|[^A-Za-z0-9_])(?P<v>AKIA[A-Z0-9]{16})(?:[^A-Za-z0-9_]|$)") == \
         r"(?:AKIA[A-Z0-9]{16})(?:[^A-Za-z0-9_]|$)"

@@ -21,8 +21,10 @@ folding equals RE2's and ``re``'s there); other text takes the engine's hint pat
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,6 +87,10 @@ def prefilter_expression(pattern: str) -> str:
     return _LEAD.sub(r"\1", expr) or expr
 
 
+#: a start-of-match pattern whose own compile takes this many times the median one's gets a database
+#: of its own (a host name's long alternation: next to the others, a rebuild took seconds)
+SOLO_COMPILE = 10
+
 #: modes of a covered pattern
 SOM = "som"          # reports (leftmost start, end)
 ENDS = "ends"        # prefilter mode: reports ends of a superset of the pattern
@@ -108,11 +114,26 @@ def _on_match(idx: int, start: int, end: int, _flags: int, hits: list[list[int]]
     out.append(end)
 
 
-def _compiles(expr: bytes, flags: int) -> bool:
+def _on_presence(idx: int, start: int, end: int, _flags: int,
+                 ctx: tuple[list[list[int]], list[int]]) -> bool:
+    hits, want = ctx
+    out = hits[idx]
+    if out:
+        return False
+    out.append(start)
+    out.append(end)
+    want[0] -= 1
+    return want[0] <= 0  # all seen: stop the scan
+
+
+def _compiles(expr: bytes, flags: int, took: list[float] | None = None) -> bool:
+    t = time.perf_counter()
     try:
         _hs.Database(mode=_hs.HS_MODE_BLOCK).compile(expressions=[expr], ids=[0], elements=1, flags=[flags])
     except _hs.error:
         return False
+    if took is not None:
+        took.append(time.perf_counter() - t)
     return True
 
 
@@ -126,27 +147,36 @@ class Prefilter:
         self.modes: list[str | None] = []
         #: per pattern: how to extend a reported end over a trailing run the prefilter cut short
         self.tails: list[RunTail | None] = []
+        #: patterns compiled in a database of their own (start-of-match tracking slow to compile)
+        self._solo: set[int] = set()
+        som_took: dict[int, float] = {}
         for p, bounded in zip(patterns, bounded_width, strict=True):
             mode: str | None = None
             tail: RunTail | None = None
             expr = b""
             stripped = prefilter_expression(p)
             cut = None if bounded else cut_run_tail(stripped)
-            if cut is not None and _compiles(cut[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST):
+            took: list[float] = []
+            if cut is not None and _compiles(cut[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
                 expr, mode, tail = cut[0].encode("utf-8"), SOM, cut[1]
             for expr in () if mode else dict.fromkeys((stripped.encode("utf-8"), _NAMED.sub("(?:", p).encode("utf-8"))):
-                if not bounded and _compiles(expr, _hs.HS_FLAG_SOM_LEFTMOST):
+                if not bounded and _compiles(expr, _hs.HS_FLAG_SOM_LEFTMOST, took):
                     mode = SOM  # start of match is dearer to track: only where the width is unbounded
                 elif _compiles(expr, _hs.HS_FLAG_PREFILTER):
                     mode = ENDS
                 if mode:
                     break
+            if mode == SOM and took:
+                som_took[len(self.modes)] = took[-1]
             self._exprs.append(expr if mode else None)
             self.modes.append(mode)
             self.tails.append(tail)
+        if som_took:
+            median = sorted(som_took.values())[len(som_took) // 2]
+            self._solo = {i for i, t in som_took.items() if t > SOLO_COMPILE * median}
         self._lock = threading.Lock()
         self._local = threading.local()
-        self._state: tuple[Any, tuple[str | None, ...]] = (None, ())
+        self._state: tuple[tuple[tuple[Any, bool], ...], tuple[str | None, ...]] = ((), ())
         self._build()
 
     def _flags(self, mode: str) -> int:
@@ -157,17 +187,30 @@ class Prefilter:
         return int(_hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_SINGLEMATCH)
 
     def _build(self) -> None:
-        ids = [i for i, m in enumerate(self.modes) if m]
-        db = None
-        if ids:
+        # Several databases: patterns reporting where they match, apart from presence-only ones, and
+        # a pattern slow to compile on its own (a long alternation tracking start of match: host
+        # names) in a database of its own. Mixing them can make Hyperscan's compile far slower (a
+        # second or more, measured), and each switch to presence-only rebuilds. The presence scan
+        # stops as soon as every such pattern was seen.
+        groups: list[tuple[list[int], bool]] = []
+        windowed = [i for i, m in enumerate(self.modes) if m in (SOM, ENDS)]
+        groups.append(([i for i in windowed if i not in self._solo], False))
+        groups += [([i], False) for i in windowed if i in self._solo]
+        groups.append(([i for i, m in enumerate(self.modes) if m == PRESENCE], True))
+        dbs: list[tuple[Any, bool]] = []
+        for ids, presence in groups:
+            if not ids:
+                continue
             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             try:
                 db.compile(expressions=[self._exprs[i] or b"" for i in ids], ids=ids, elements=len(ids),
                            flags=[self._flags(self.modes[i] or ENDS) for i in ids])
             except _hs.error:  # together too large: cover nothing rather than guess
-                db = None
                 self.modes = [None] * len(self.modes)
-        self._state = (db, tuple(self.modes))  # one assignment: a scan sees a database and its modes
+                self._state = ((), tuple(self.modes))
+                return
+            dbs.append((db, presence))
+        self._state = (tuple(dbs), tuple(self.modes))  # one assignment: a scan sees databases and modes
 
     def covered(self, i: int) -> bool:
         return self.modes[i] is not None
@@ -175,15 +218,19 @@ class Prefilter:
     def scan(self, data: bytes) -> tuple[list[list[int]], tuple[str | None, ...]]:
         """Flat ``[start, end, start, end, ...]`` per pattern (start is 0 in ``ends`` and presence
         modes), and the modes they were found under."""
-        db, modes = self._state
+        dbs, modes = self._state
         hits: list[list[int]] = [[] for _ in modes]
-        if db is None:
-            return hits, modes
         local = self._local
-        if getattr(local, "db", None) is not db:
-            local.scratch = _hs.Scratch(db)
-            local.db = db
-        db.scan(data, match_event_handler=_on_match, context=hits, scratch=local.scratch)
+        if getattr(local, "dbs", None) is not dbs:
+            local.scratches = [_hs.Scratch(db) for db, _ in dbs]
+            local.dbs = dbs
+        for (db, presence), scratch in zip(dbs, local.scratches, strict=True):
+            if not presence:
+                db.scan(data, match_event_handler=_on_match, context=hits, scratch=scratch)
+                continue
+            want = [sum(1 for m in modes if m == PRESENCE)]
+            with contextlib.suppress(_hs.ScanTerminated):  # raised when every one of them was seen
+                db.scan(data, match_event_handler=_on_presence, context=(hits, want), scratch=scratch)
         return hits, modes
 
     def make_presence_only(self, indexes: Sequence[int]) -> None:
