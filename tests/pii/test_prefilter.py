@@ -17,6 +17,7 @@ from tftsr_kernel.pii.prefilter import (
     PRESENCE,
     SOM,
     Prefilter,
+    cut_run_head,
     cut_run_tail,
     max_width,
     prefilter_expression,
@@ -165,6 +166,38 @@ def test_a_trailing_run_is_cut_to_its_minimum_and_windows_extend_over_it() -> No
     plain = Scanner(sc.registry)
     plain._gate = False
     assert _found(sc, data) == _found(plain, data) and len(_found(sc, data)) == 2
+
+
+def test_a_leading_run_is_cut_to_its_minimum_and_windows_extend_back_over_it() -> None:
+    cut = cut_run_head(r"(?i)(?:[a-z0-9.]+@(?:[a-z]+\.)+[a-z]{2,})")
+    assert cut is not None
+    expr, head = cut
+    assert expr == r"(?i)(?:[a-z0-9.]@(?:[a-z]+\.)+[a-z]{2,})"
+    text = "to: Jane.Doe7@example.com"
+    assert head.start(text, text.index("7")) == text.index("Jane")  # case folded like the pattern
+    assert head.start(text, 0) == 0
+    assert cut_run_head(r"[a-z]{3,}x") is not None and cut_run_head(r"[a-z]{3,}x")[0] == r"[a-z]{3}x"  # type: ignore[index]
+    assert cut_run_head(r"(?:[a-z]+b)+c") is None  # inside a repeated group: left whole
+    assert cut_run_head(r"(?:(?:[a-z]+b)c){2}") is None
+    assert cut_run_head(r"(?:(?:[a-z]+b)c)d") is not None
+    assert cut_run_head(r"x[a-z]+") is None
+    pf = Prefilter([r"(?:^|[^a-z])(?P<v>[a-z.]+@[a-z]+\.[a-z]{2,})(?:[^a-z]|$)"], [False])
+    assert pf.modes == [SOM] and pf.heads[0] is not None
+
+
+_EMAILISH = st.text(alphabet="ab.%+-_@40 9:Z\n", max_size=30)
+_EMAIL_REG = Registry(d for d in PLAIN.registry if d.name in ("email", "hostname", "username_assignment"))
+_EMAIL_PF, _EMAIL_PLAIN = _prefiltered(_EMAIL_REG), Scanner(_EMAIL_REG)
+_EMAIL_PLAIN._gate = False
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_EMAILISH, st.sampled_from(["jane.doe@example.com", "x%40mail.example.org", "a@b.co",
+                                                      "@", "%40", "..", "a.b.c@d.e.fr"])), max_size=20))
+def test_cut_leading_run_scan_equals_whole_text_scan(parts: list[str]) -> None:
+    text = "".join(parts) or " "
+    assert _found(_EMAIL_PF, text) == _found(_EMAIL_PLAIN, text)
+    assert _EMAIL_PF._prefilter is not None and _EMAIL_PF._prefilter.heads[0] is not None  # the cut is in use
 
 
 def test_max_width() -> None:

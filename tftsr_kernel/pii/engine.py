@@ -235,9 +235,13 @@ class Scanner:
                 if mode != PRESENCE:
                     if mode == SOM:
                         tail = prefilter.tails[i] if prefilter is not None else None
-                        if tail is not None:  # the prefilter matched a trailing run's minimum only
+                        head = prefilter.heads[i] if prefilter is not None else None
+                        if tail is not None or head is not None:
                             reports = reports.copy()
+                        if tail is not None:  # the prefilter matched a trailing run's minimum only
                             reports[1::2] = [tail.end(text, e) for e in reports[1::2]]
+                        if head is not None:  # ... or a leading run's
+                            reports[0::2] = [head.start(text, s) for s in reports[0::2]]
                         regions = som_windows(reports, size)
                     else:
                         assert mode == ENDS

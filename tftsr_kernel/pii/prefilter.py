@@ -15,6 +15,10 @@ A detector whose reports are dense (most of the text would be searched anyway) i
 "presence only" (``HS_FLAG_SINGLEMATCH``, one report): the engine then runs it over the whole text
 when present and skips it when absent, and the flood of reports no longer costs a callback each.
 
+A leading or trailing run (``[class]+``) is matched at its minimum length, and the engine extends
+each reported window back or forward over the run: following every character of a run costs
+Hyperscan a report (trailing) or start-of-match state (leading) each.
+
 Only pure-ASCII text is prefiltered (its byte and character offsets agree, and Hyperscan's case
 folding equals RE2's and ``re``'s there); other text takes the engine's hint path.
 """
@@ -78,6 +82,74 @@ def cut_run_tail(expr: str) -> tuple[str, RunTail] | None:
     cut = expr[:m.start()] + cls + ("{" + least + "}" if least else "") + closing
     extra = int(suffix[4]) if suffix.startswith("={") else len(suffix) and 1
     return cut, RunTail(cls, extra, flags is not None)
+
+
+# a leading run ``[class]+`` or ``[class]{n,}`` (after global flags and opening non-capturing groups):
+# start-of-match tracking follows every character of such a run (e-mail's local part: a dear pass);
+# the prefilter matches just ``[class]{n}`` there and the engine extends each window back over the run.
+_RUN_HEAD = re.compile(r"^((?:\(\?[a-z]+\))?)((?:\(\?:)*)(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)")
+_QUANTIFIER = frozenset("*+?{")
+
+
+def _group_end(expr: str, i: int) -> int:
+    """The index just past the group opening at ``expr[i]`` (``-1`` when it never closes)."""
+    depth = 0
+    n = len(expr)
+    while i < n:
+        c = expr[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i += 1
+            if i < n and expr[i] == "^":
+                i += 1
+            if i < n and expr[i] == "]":
+                i += 1
+            while i < n and expr[i] != "]":
+                i += 2 if expr[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+class RunHead:
+    """Where a match whose leading run the prefilter cut short can start: back over the run of
+    ``cls`` that ends at the reported start (text is ASCII where the prefilter runs)."""
+
+    __slots__ = ("chars",)
+
+    def __init__(self, cls: str, ignore_case: bool) -> None:
+        rx = re.compile(cls, re.IGNORECASE if ignore_case else 0)
+        self.chars = frozenset(chr(i) for i in range(128) if rx.fullmatch(chr(i)))
+
+    def start(self, text: str, at: int) -> int:
+        chars = self.chars
+        while at > 0 and text[at - 1] in chars:
+            at -= 1
+        return at
+
+
+def cut_run_head(expr: str) -> tuple[str, RunHead] | None:
+    """``expr`` with its leading run shortened to its minimum (see ``_RUN_HEAD``), or ``None`` when it
+    has none or the run sits in a repeated group (shortening it there would change what matches)."""
+    m = _RUN_HEAD.match(expr)
+    if not m:
+        return None
+    flags, groups, cls, least = m.groups()
+    at = len(flags)
+    for _ in range(len(groups) // 3):
+        end = _group_end(expr, at)
+        if end < 0 or expr[end:end + 1] in _QUANTIFIER:
+            return None
+        at += 3
+    cut = flags + groups + cls + ("{" + least + "}" if least else "") + expr[m.end():]
+    return cut, RunHead(cls, "i" in flags)
 
 
 def prefilter_expression(pattern: str) -> str:
@@ -147,6 +219,8 @@ class Prefilter:
         self.modes: list[str | None] = []
         #: per pattern: how to extend a reported end over a trailing run the prefilter cut short
         self.tails: list[RunTail | None] = []
+        #: per pattern: how to extend a reported start back over a leading run the prefilter cut short
+        self.heads: list[RunHead | None] = []
         #: patterns compiled in a database of their own (start-of-match tracking slow to compile)
         self._solo: set[int] = set()
         som_took: dict[int, float] = {}
@@ -166,8 +240,14 @@ class Prefilter:
                     mode = ENDS
                 if mode:
                     break
-            if mode == SOM and took:
-                som_took[len(self.modes)] = took[-1]
+            head: RunHead | None = None
+            if mode == SOM:
+                cut_head = cut_run_head(expr.decode("utf-8"))
+                if cut_head is not None and _compiles(cut_head[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
+                    expr, head = cut_head[0].encode("utf-8"), cut_head[1]
+                if took:
+                    som_took[len(self.modes)] = took[-1]
+            self.heads.append(head)
             self._exprs.append(expr if mode else None)
             self.modes.append(mode)
             self.tails.append(tail)
