@@ -124,6 +124,9 @@ def test_presence_only_patterns_report_once_each_from_their_own_database() -> No
     assert modes == (SOM, PRESENCE, PRESENCE, PRESENCE)
     assert hits[0] == before[0]  # the windowed pattern still reports every match
     assert len(hits[1]) == 2 and len(hits[2]) == 2 and hits[3] == []  # present: one report; absent: none
+    dbs = pf._state[0]
+    pf._build()  # a rebuild compiles only the groups whose patterns or modes changed
+    assert all(a[0] is b[0] for a, b in zip(dbs, pf._state[0], strict=True))
     pf.make_presence_only([3])  # already presence-only: nothing rebuilt
     hits, _ = pf.scan(b"zz q3 xxx")
     assert all(len(h) == 2 for h in hits[1:]) and hits[0] == []  # every one seen: the scan may stop early

@@ -257,6 +257,7 @@ class Prefilter:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._state: tuple[tuple[tuple[Any, bool], ...], tuple[str | None, ...]] = ((), ())
+        self._built: dict[tuple[tuple[int, str | None], ...], Any] = {}
         self._build()
 
     def _flags(self, mode: str) -> int:
@@ -278,18 +279,24 @@ class Prefilter:
         groups += [([i], False) for i in windowed if i in self._solo]
         groups.append(([i for i, m in enumerate(self.modes) if m == PRESENCE], True))
         dbs: list[tuple[Any, bool]] = []
+        built: dict[tuple[tuple[int, str | None], ...], Any] = {}
         for ids, presence in groups:
             if not ids:
                 continue
-            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            try:
-                db.compile(expressions=[self._exprs[i] or b"" for i in ids], ids=ids, elements=len(ids),
-                           flags=[self._flags(self.modes[i] or ENDS) for i in ids])
-            except _hs.error:  # together too large: cover nothing rather than guess
-                self.modes = [None] * len(self.modes)
-                self._state = ((), tuple(self.modes))
-                return
+            key = tuple((i, self.modes[i]) for i in ids)
+            db = self._built.get(key)  # a group a switch left unchanged is not compiled again
+            if db is None:
+                db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+                try:
+                    db.compile(expressions=[self._exprs[i] or b"" for i in ids], ids=ids, elements=len(ids),
+                               flags=[self._flags(self.modes[i] or ENDS) for i in ids])
+                except _hs.error:  # together too large: cover nothing rather than guess
+                    self.modes = [None] * len(self.modes)
+                    self._state = ((), tuple(self.modes))
+                    return
+            built[key] = db
             dbs.append((db, presence))
+        self._built = built
         self._state = (tuple(dbs), tuple(self.modes))  # one assignment: a scan sees databases and modes
 
     def covered(self, i: int) -> bool:
