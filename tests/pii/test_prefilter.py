@@ -17,6 +17,7 @@ from tftsr_kernel.pii.prefilter import (
     PRESENCE,
     SOM,
     Prefilter,
+    cut_bounded_tail,
     cut_run_head,
     cut_run_tail,
     max_width,
@@ -201,6 +202,33 @@ def test_cut_leading_run_scan_equals_whole_text_scan(parts: list[str]) -> None:
     text = "".join(parts) or " "
     assert _found(_EMAIL_PF, text) == _found(_EMAIL_PLAIN, text)
     assert _EMAIL_PF._prefilter is not None and _EMAIL_PF._prefilter.heads[0] is not None  # the cut is in use
+
+
+def test_a_bounded_tail_is_cut_to_its_minimum_and_windows_reach_past_it() -> None:
+    assert cut_bounded_tail(r"(?:[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)") == \
+        r"(?:[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2})"
+    assert cut_bounded_tail(r"a(?:b){0,3}") == "a" and cut_bounded_tail(r"a(?:\)?") is None
+    assert cut_bounded_tail(r"(?:a){0,3}") is None and cut_bounded_tail(r"ab{2,3}") is None
+    assert cut_bounded_tail(r"(?:x|(?:y){2,5})") == r"(?:x|(?:y){2})"
+    assert cut_bounded_tail(r"[)](?:b)?") == "[)]"
+    pf = Prefilter([r"(?:^|[^A-Z0-9])(?P<v>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7})"], [True])
+    assert pf.modes == [ENDS] and pf.reach[0] == (2 + 2 + 10 + 1, 1 + 2 + 2 + 35 - 12 + 1)
+
+
+_NUMERIC = st.text(alphabet="DEGB0123456789AZ :+.()-\nf", max_size=40)
+_NUM_REG = Registry(d for d in PLAIN.registry if d.name in ("iban", "phone_international", "ipv6", "mac"))
+_NUM_PF, _NUM_PLAIN = _prefiltered(_NUM_REG), Scanner(_NUM_REG)
+_NUM_PLAIN._gate = False
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_NUMERIC, st.sampled_from(["DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432",
+                                                     "+44 20 7946 0958", "fe80::1ff:fe23:4567:890a", "::ffff:1.2.3.4",
+                                                     "DE89370400440532013000DE89", " ", "\n"])), max_size=12))
+def test_cut_bounded_tail_scan_equals_whole_text_scan(parts: list[str]) -> None:
+    text = "".join(parts) or " "
+    assert _found(_NUM_PF, text) == _found(_NUM_PLAIN, text)
+    assert _NUM_PF._prefilter is not None and _NUM_PF._prefilter.reach[0] is not None  # the cut is in use
 
 
 def test_max_width() -> None:

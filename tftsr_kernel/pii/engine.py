@@ -245,7 +245,9 @@ class Scanner:
                         regions = som_windows(reports, size)
                     else:
                         assert mode == ENDS
-                        regions = windows(reports[1::2], self._widths[i], MARGIN, size)
+                        cut = prefilter.reach[i] if prefilter is not None else None
+                        back, forward = cut if cut is not None else (self._widths[i], MARGIN)
+                        regions = windows(reports[1::2], back, forward, size)
                     search = sum(e - s for s, e in regions) + _WINDOW_COST * len(regions)
                     if search * 2 > size:
                         regions = None  # dense here: one pass over the whole text is cheaper

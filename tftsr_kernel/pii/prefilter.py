@@ -17,7 +17,9 @@ when present and skips it when absent, and the flood of reports no longer costs 
 
 A leading or trailing run (``[class]+``) is matched at its minimum length, and the engine extends
 each reported window back or forward over the run: following every character of a run costs
-Hyperscan a report (trailing) or start-of-match state (leading) each.
+Hyperscan a report (trailing) or start-of-match state (leading) each. A bounded pattern's trailing
+``(...){m,n}`` and optional groups are matched at their minimum, and its windows reach past each
+reported end as far as the whole pattern can.
 
 Only pure-ASCII text is prefiltered (its byte and character offsets agree, and Hyperscan's case
 folding equals RE2's and ``re``'s there); other text takes the engine's hint path.
@@ -152,6 +154,73 @@ def cut_run_head(expr: str) -> tuple[str, RunHead] | None:
     return cut, RunHead(cls, "i" in flags)
 
 
+def _group_starts(expr: str) -> dict[int, int]:
+    """Per closing parenthesis (index): where its group opens."""
+    out: dict[int, int] = {}
+    stack: list[int] = []
+    i, n = 0, len(expr)
+    while i < n:
+        c = expr[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i += 1
+            if i < n and expr[i] == "^":
+                i += 1
+            if i < n and expr[i] == "]":
+                i += 1
+            while i < n and expr[i] != "]":
+                i += 2 if expr[i] == "\\" else 1
+        elif c == "(":
+            stack.append(i)
+        elif c == ")" and stack:
+            out[i] = stack.pop()
+        i += 1
+    return out
+
+
+_BOUNDED = re.compile(r"\{([0-9]+),([0-9]+)\}$")
+
+
+def cut_bounded_tail(expr: str) -> str | None:
+    """``expr`` with its optional trailing groups dropped and a trailing ``(...){m,n}`` matched ``m``
+    times: every match of ``expr`` starts with a match of the result. ``None`` when nothing is cut."""
+    closing = len(expr) - len(expr.rstrip(")"))
+    body = expr[:len(expr) - closing]
+    starts = _group_starts(expr)
+    changed = False
+    while True:
+        if body.endswith(")?") and len(body) - 2 in starts:
+            body = body[:starts[len(body) - 2]]
+            changed = True
+            continue
+        m = _BOUNDED.search(body)
+        if m and m.start() > 0 and body[m.start() - 1] == ")" and m.start() - 1 in starts:
+            least, most = int(m.group(1)), int(m.group(2))
+            if least == 0:
+                body = body[:starts[m.start() - 1]]
+                changed = True
+                continue
+            if least < most:
+                body = body[:m.start()] + "{" + str(least) + "}"
+                changed = True
+        break
+    if not changed or not body.strip("(?:)"):
+        return None
+    return body + ")" * closing
+
+
+def min_width(pattern: str) -> int | None:
+    """The shortest match of ``pattern`` in characters, or ``None`` when unknown."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        return int(_parser.parse(pattern).getwidth()[0])
+    except (re.error, ValueError, TypeError, ImportError, OverflowError):
+        return None
+
+
 def prefilter_expression(pattern: str) -> str:
     """The pattern Hyperscan runs: no named groups, no consumed boundary character in front. Every
     match of ``pattern`` holds a match of this one that starts at most :data:`MARGIN` later."""
@@ -221,6 +290,9 @@ class Prefilter:
         self.tails: list[RunTail | None] = []
         #: per pattern: how to extend a reported start back over a leading run the prefilter cut short
         self.heads: list[RunHead | None] = []
+        #: per ``ends`` pattern whose bounded tail the prefilter cut short: how far a window reaches
+        #: back from and forward past a reported end
+        self.reach: list[tuple[int, int] | None] = []
         #: patterns compiled in a database of their own (start-of-match tracking slow to compile)
         self._solo: set[int] = set()
         som_took: dict[int, float] = {}
@@ -241,6 +313,9 @@ class Prefilter:
                 if mode:
                     break
             head: RunHead | None = None
+            reach: tuple[int, int] | None = None
+            if mode == ENDS and bounded:
+                reach, expr = self._cut_ends(p, expr)
             if mode == SOM:
                 cut_head = cut_run_head(expr.decode("utf-8"))
                 if cut_head is not None and _compiles(cut_head[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
@@ -248,6 +323,7 @@ class Prefilter:
                 if took:
                     som_took[len(self.modes)] = took[-1]
             self.heads.append(head)
+            self.reach.append(reach)
             self._exprs.append(expr if mode else None)
             self.modes.append(mode)
             self.tails.append(tail)
@@ -259,6 +335,21 @@ class Prefilter:
         self._state: tuple[tuple[tuple[Any, bool], ...], tuple[str | None, ...]] = ((), ())
         self._built: dict[tuple[tuple[int, str | None], ...], Any] = {}
         self._build()
+
+    @staticmethod
+    def _cut_ends(pattern: str, expr: bytes) -> tuple[tuple[int, int] | None, bytes]:
+        """A shorter expression for an ``ends`` pattern (see :func:`cut_bounded_tail`) and its window
+        reach: a bounded run at the end costs Hyperscan a report per character and states per count."""
+        cut = cut_bounded_tail(expr.decode("utf-8"))
+        full = max_width(pattern)
+        if cut is None or full is None:
+            return None, expr
+        most, least = max_width(cut), min_width(cut)
+        if most is None or least is None or not _compiles(cut.encode("utf-8"), _hs.HS_FLAG_PREFILTER):
+            return None, expr
+        # a match [ms, me] of the pattern (me <= ms + full) starts with a match [s1, e] of the cut,
+        # ms <= s1 <= ms + MARGIN (a dropped leading boundary): ms >= e - most - MARGIN, me <= e - least + full
+        return (most + MARGIN, full - least + MARGIN), cut.encode("utf-8")
 
     def _flags(self, mode: str) -> int:
         if mode == SOM:
