@@ -75,3 +75,23 @@ def test_multiline_pem_is_one_span() -> None:
     spans = scan_text(text)
     assert [(text[s.start:s.end], s.type) for s in spans][0] == (pem, "PRIVATE_KEY")
     assert len([s for s in spans if s.type == "PRIVATE_KEY"]) == 1
+
+
+def _resolve_reference(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int, int, str, str]]:
+    """Longest first (ties: lower priority value, then earlier start, type, then the detectors' order),
+    skipping any that overlaps a kept one; ordered by (start, end, type)."""
+    kept: list[tuple[int, int, int, str, str]] = []
+    for c in sorted(cands, key=lambda c: (c[0] - c[1], c[2], c[0], c[3])):
+        if all(c[1] <= k[0] or k[1] <= c[0] for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: (c[0], c[1], c[3]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 12), st.integers(0, 3),
+                          st.sampled_from(["A", "B"]), st.sampled_from(["x", "y", "z"])), max_size=30))
+def test_overlap_resolution_equals_the_greedy_reference(raw: list[tuple[int, int, int, str, str]]) -> None:
+    from tftsr_kernel.pii.engine import _resolve
+
+    cands = [(s, s + n, p, t, name) for s, n, p, t, name in raw]
+    assert _resolve(list(cands)) == _resolve_reference(cands)

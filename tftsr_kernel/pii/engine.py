@@ -19,6 +19,7 @@ whole-text pass (tests compare them on random texts).
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -92,6 +93,9 @@ class _Compiled:
     gated: bool  # hints are usable triggers: run only in windows around them
 
 
+_START = operator.itemgetter(0)
+
+
 def _greedy(group: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int, int, str, str]]:
     """Longest first (ties: lower priority value, then earlier), skipping any that overlaps a kept one."""
     group.sort(key=lambda c: (c[0] - c[1], c[2], c[0], c[3]))
@@ -116,8 +120,10 @@ def _resolve(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int
 
     Candidates fall into clusters of transitively overlapping spans; a kept span never overlaps a
     span of another cluster, so the greedy choice runs per cluster (most clusters hold one span).
+    Sorting by start alone is enough: a cluster's members do not depend on the order of equal starts,
+    and kept spans (disjoint) are ordered by start, as by (start, end, type).
     """
-    cands.sort(key=lambda c: (c[0], -c[1]))
+    cands.sort(key=_START)  # stable: equal candidates keep the detectors' order, as the greedy ties want
     kept: list[tuple[int, int, int, str, str]] = []
     group: list[tuple[int, int, int, str, str]] = []
     gend = -1
@@ -130,14 +136,17 @@ def _resolve(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int
         if len(group) == 1:
             kept.append(group[0])
         elif group:
-            kept += _greedy(group)
+            g = _greedy(group)
+            g.sort(key=_START)
+            kept += g
         group = [c]
         gend = c[1]
     if len(group) == 1:
         kept.append(group[0])
     elif group:
-        kept += _greedy(group)
-    kept.sort(key=lambda c: (c[0], c[1], c[3]))
+        g = _greedy(group)
+        g.sort(key=_START)
+        kept += g
     return kept
 
 
