@@ -51,9 +51,10 @@ _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 _SEP = r"""(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?"""
 
 
-def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;&<>\\]+") -> str:
-    """A pattern for ``KEYWORD <sep> VALUE`` where the value is group ``v``."""
-    return rf"(?i)(?:^|[^a-z0-9])(?:{keywords}){_SEP}(?P<v>{value})"
+def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;&<>\\]+", suffix: str = "") -> str:
+    """A pattern for ``KEYWORD <sep> VALUE`` where the value is group ``v``; ``suffix`` may follow the
+    keyword inside the name (``SECRET_KEY_BASE``)."""
+    return rf"(?i)(?:^|[^a-z0-9])(?:{keywords}){suffix}{_SEP}(?P<v>{value})"
 
 
 _TOKEN_VALUE = r"[A-Za-z0-9._~+/-]{12,}={0,3}"  # noqa: S105 - a pattern
@@ -188,7 +189,7 @@ DETECTORS: tuple[Detector, ...] = (
                                 r"(?:secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key)"
                                 r"|(?:access|refresh|auth|id|session|oauth|csrf|xsrf|security|sas|bot)?[_-]?token"
                                 r"|credentials?|session[_-]?id|sessionid|cookie|private[_-]?key|salt",
-                                _TOKEN_VALUE),
+                                _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex|v[0-9]|[0-9]))?"),
              hints=("secret", "token", "credential", "session", "cookie", "key", "salt"), validator="entropy",
              priority=50, description="random-looking value assigned to a secret/token key"),
 )

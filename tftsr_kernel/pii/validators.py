@@ -428,6 +428,8 @@ def check_hostname(text: str, start: int, end: int) -> Bounds | None:
     in_url = (before == "/" and _char_before(text, start - 1) == "/") or before == "@"
     if before in _ALNUM or (before in "@._-/" and not in_url) or after in _ALNUM or after in "_-" or after == "(":
         return None
+    if after == "." and _char_after(text, end + 1) in _ALNUM:  # java.net.ConnectException: a dotted code name
+        return None
     return start, end
 
 
