@@ -7,6 +7,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tftsr_kernel.pii import Registry, Scanner, backend, load_gitleaks_rules, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText, go_to_python
@@ -117,3 +119,16 @@ def test_trigger_finder_reports_every_occurrence_case_insensitively(use_hypersca
 def test_windows_merge_and_clamp() -> None:
     assert windows([5, 10, 100], 10, 20, 110) == [(0, 30), (90, 110)]
     assert windows([], 10, 10, 50) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="0123456789.:-aF \n", max_size=80))
+def test_a_whole_match_value_group_is_dropped_for_re2_with_the_same_spans(text: str) -> None:
+    from tftsr_kernel.pii.backend import _whole_group
+
+    for pattern in (r"(?P<v>(?:[0-9]{1,3}\.){3}[0-9]{1,3})",
+                    r"(?P<v>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){2}|[0-9]{3}-[0-9])"):
+        assert _whole_group(pattern)
+        fast, python = Compiled(pattern), Compiled(pattern, force_python=True)
+        assert list(fast.spans(PreparedText(text))) == list(python.spans(PreparedText(text)))
+    assert not _whole_group(r"(?P<v>a)(?:b)") and not _whole_group(r"(?P<v>a)|b") and not _whole_group(r"x(?P<v>a)")

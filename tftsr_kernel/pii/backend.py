@@ -60,6 +60,19 @@ class PreparedText:
         return out
 
 
+def _whole_group(pattern: str) -> bool:
+    """Whether ``pattern`` is one named group ``(?P<v>...)`` around all of it."""
+    if not pattern.startswith("(?P<v>"):
+        return False
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]
+
+        items = list(_parser.parse(pattern))
+    except (re.error, ImportError, ValueError, TypeError):
+        return False
+    return len(items) == 1 and items[0][0] is _constants.SUBPATTERN and items[0][1][0] == 1
+
+
 class Compiled:
     """One pattern compiled with RE2 when possible, else with ``re``."""
 
@@ -85,6 +98,13 @@ class Compiled:
             self._pyrx = compile_python(pattern)
             names = dict(self._pyrx.groupindex)
             ngroups = self._pyrx.groups
+        if self.uses_re2 and ngroups == 1 and names.get("v") == 1 and "v" in value_groups \
+                and _whole_group(pattern):
+            # the value is the whole match: without the group RE2 needs no submatch pass (DFA only)
+            rx = _re2.RE2(("(?:" + pattern[len("(?P<v>"):]).encode("utf-8"), _RE2_OPTIONS)
+            if rx.ok() and rx.NumberOfCapturingGroups() == 0:
+                self._rx = rx
+                names, ngroups = {}, 0
         idx: list[int] = []
         for g in value_groups:
             if g == "#first":
