@@ -158,7 +158,7 @@ DETECTORS: tuple[Detector, ...] = (
              + r"(?:[^A-Za-z0-9_.=-]|$)",
              hints=("eyj",), validator="jwt", priority=15, description="JSON Web Token, header decodes with alg"),
     Detector("url_credentials", "URL_CREDENTIALS",
-             r"(?i)[a-z][a-z0-9+.-]+://[^\s:/@\"'<>]+:(?P<v>[^\s@/\"'<>]+)@",
+             r"(?i)[a-z][a-z0-9+.-]+://[^\s:/@\"'<>]*:(?P<v>[^\s@/\"'<>]+)@",
              hints=("://",), validator="secret_value", priority=20,
              description="password part of scheme://user:password@host"),
     # ---- secrets recognised by the key they are assigned to
@@ -175,9 +175,10 @@ DETECTORS: tuple[Detector, ...] = (
              description="value assigned to a password key (password=, \"passwd\": \"...\")"),
     Detector("password_cli", "PASSWORD",
              r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
-             r"|--password[ =][\"']?(?P<v2>[^\s\"']+))",
-             hints=("-u", "--user", "--password"), validator="secret_value", priority=45,
-             description="curl -u user:password, --password X"),
+             r"|--password[ =][\"']?(?P<v2>[^\s\"']+))"
+             r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p(?P<v3>[^\s\"']+)",
+             hints=("-u", "--user", "--password", "mysql"), validator="secret_value", priority=45,
+             description="curl -u user:password, --password X, mysql -pPASSWORD"),
     Detector("api_key_assignment", "API_KEY",
              keyword_assignment(r"x-api-key|api[_-]?key|apikey|api[_-]?token|api[_-]?secret|app[_-]?key"
                                 r"|access[_-]?key(?:[_-]?id)?|subscription[_-]?key|license[_-]?key|client[_-]?key"
@@ -188,9 +189,9 @@ DETECTORS: tuple[Detector, ...] = (
              keyword_assignment(r"(?:client|app|api|shared|webhook|jwt|signing|encryption|master|private|hmac)?[_-]?"
                                 r"(?:secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key)"
                                 r"|(?:access|refresh|auth|id|session|oauth|csrf|xsrf|security|sas|bot)?[_-]?token"
-                                r"|credentials?|session[_-]?id|sessionid|cookie|private[_-]?key|salt",
+                                r"|credentials?|(?:j|php)?sess(?:ion)?[_-]?id|cookie|private[_-]?key|salt",
                                 _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex|v[0-9]|[0-9]))?"),
-             hints=("secret", "token", "credential", "session", "cookie", "key", "salt"), validator="entropy",
+             hints=("secret", "token", "credential", "sess", "cookie", "key", "salt"), validator="entropy",
              priority=50, description="random-looking value assigned to a secret/token key"),
 )
 
