@@ -162,3 +162,16 @@ def test_cli_load_pii_decide(store_path: Path, keyed_env: str, app_log: Path) ->
         assert wb.review_progress(issue_id)["values_decided"] == wb.review_progress(issue_id)["values"]
         last = [e for e in wb.audit_log() if e["action"] == "pii_decision"][-1]
         assert json.dumps(last["details"]).find(EMAIL) == -1
+
+
+def test_load_options_are_remembered_for_documents(wb: Workbench, tmp_path: Path) -> None:
+    """A syslog file has no year: the one given at load time is used again when the RCA is drafted."""
+    from tftsr_kernel.rca.logfiles import recorded_load_options
+
+    syslog = tmp_path / "messages"
+    syslog.write_text("Mar 12 14:02:14 web01 app[12]: error: upstream timed out\n"
+                      "Mar 12 14:05:00 web01 app[12]: info: recovered\n")
+    wb.load([syslog], year=2019)
+    assert recorded_load_options(wb.store, wb.current_issue_id) == {"year": 2019}
+    doc = wb.rca()
+    assert "2019-03-12T14:02:14" in doc["markdown"]

@@ -95,6 +95,8 @@ class Workbench:
 
         issue_id = self.issue(issue)["id"]
         frame = load_logs(paths, format=format, **options)
+        if len(frame):
+            logfiles.record_load_options(self.store, issue_id, {"format": format, **options})
         ids: dict[str, str] = {}
         info = {f["file"]: f for f in frame.attrs.get("tftsr_files", [])}
         for name in frame["file"].cat.categories if len(frame) else []:

@@ -40,6 +40,7 @@ from ..errors import InputError, RedactionError
 from ..store import Store, new_id, utc_now
 from .hygiene import SensitiveValues
 from .issues import get_issue
+from .logfiles import recorded_load_options
 
 DOC_TYPES = ("rca", "postmortem")
 FORMATS = ("md", "html")
@@ -221,7 +222,7 @@ def gather_facts(store: Store, issue_id: str, frame: Any = None, load_options: d
     facts = Facts(issue, log_files)
     if frame is None and log_files:
         try:
-            frame = _load_frame(log_files, facts.notes, load_options)
+            frame = _load_frame(log_files, facts.notes, load_options or recorded_load_options(store, issue["id"]))
         except Exception as exc:  # noqa: BLE001 - a document must still render when a log cannot be parsed
             facts.notes.append(f"the logs could not be parsed for the timeline ({type(exc).__name__})")
             frame = None

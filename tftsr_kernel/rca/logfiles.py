@@ -6,6 +6,7 @@ AES-256-GCM under the credentials subkey). Loading the same content again reuses
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,22 @@ def record_log_file(store: Store, issue_id: str, path: str | os.PathLike[str], *
                      {"issue_id": issue_id, "file_name": p.name, "sha256": digest, "size": size,
                       "format": fmt, "stored_raw": store_raw})
     return row
+
+
+_LOAD_OPTIONS = ("format", "year", "tz")
+
+
+def record_load_options(store: Store, issue_id: str, options: dict[str, Any]) -> None:
+    """Remember how the issue's logs were read (format, year of syslog lines, time zone), so documents and
+    exported notebooks read them the same way."""
+    kept = {k: v for k, v in options.items() if k in _LOAD_OPTIONS and v not in (None, "", "auto")}
+    if kept:
+        store.set_setting(f"issue.{issue_id}.load_options", json.dumps(kept, sort_keys=True))
+
+
+def recorded_load_options(store: Store, issue_id: str) -> dict[str, Any]:
+    value = store.get_setting(f"issue.{issue_id}.load_options")
+    return dict(json.loads(value)) if value else {}
 
 
 def log_files(store: Store, issue_id: str) -> list[dict[str, Any]]:

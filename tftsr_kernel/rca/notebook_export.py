@@ -236,7 +236,7 @@ def build_notebook(store: Store, issue_ref: str, *, profile: str | os.PathLike[s
     import nbformat.v4 as nbf
 
     from .documents import get_document, redaction_profile_hash
-    from .logfiles import log_files
+    from .logfiles import log_files, recorded_load_options
 
     issue = get_issue(store, issue_ref)
     logs = [{"log_file_id": r["id"], "name": r["file_name"], "path": str(Path(r["file_path"]).resolve()),
@@ -247,6 +247,7 @@ def build_notebook(store: Store, issue_ref: str, *, profile: str | os.PathLike[s
     if load_options is None:  # how the RCA document reads the logs (e.g. the year of syslog lines)
         doc = get_document(store, issue["id"], "rca")
         load_options = dict(doc["fields"].get("load_options") or {}) if doc else {}
+        load_options = load_options or recorded_load_options(store, issue["id"])
     profile_path = str(Path(profile).resolve()) if profile else None
     if profile_hash and profile_path is None:
         raise InputError(f"the redaction of this issue used a profile (SHA-256 {profile_hash[:12]}…); "
