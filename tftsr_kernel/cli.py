@@ -157,7 +157,7 @@ def issue_search(query: str, limit: int, as_json: bool) -> None:
         for r in rows:
             echo_json(r)
     elif rows:
-        echo_table(rows, ["id", "severity", "status", "title", "snippet"])
+        echo_table(rows, ["id", "severity", "status", "title", "snippet", "document_id"])
     else:
         click.echo("no matching issues")
 

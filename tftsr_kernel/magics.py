@@ -266,7 +266,9 @@ class TFTSRMagics(Magics):
             if not rows:
                 print("no issue matches")
             for r in rows:
-                print(f"{r['id']}  {r['status']:<13} {r['title']}  — {r['snippet']}")
+                doc = f"  [document {r['document_id']}: `%tftsr issue use {r['id']}` then `%tftsr rca`]" \
+                    if r.get("document_id") else ""
+                print(f"{r['id']}  {r['status']:<13} {r['title']}  — {r['snippet']}{doc}")
             return None
         issue = wb.issue_status(args.status) if args.status else wb.issue()
         print(f"{issue['id']}  {issue['title']}: {issue['status']}")

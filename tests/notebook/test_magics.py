@@ -263,3 +263,9 @@ def test_rca_export_notebook_providers_and_reveal(ext: Any, keyed_env: str, tmp_
     magic(ext, "reveal answer")
     revealed = capsys.readouterr().out
     assert "<EMAIL_" not in revealed and "@" in revealed
+
+    magic(ext, "issue status resolved")
+    capsys.readouterr()
+    magic(ext, "issue search checkout")
+    found = capsys.readouterr().out
+    assert "[Checkout]" in found and "[document " in found, "a resolved issue's row links its document"
