@@ -93,9 +93,25 @@ def test_masked_tokens_count_as_parameters() -> None:
     ids = miner.assign(pa.array(["Received disconnect from 10.0.0.1: 11: Bye Bye [preauth]",
                                  "Received disconnect from 10.0.0.2: 11: disconnected by user",
                                  "Received disconnect from 10.0.0.3: 12: Bye Bye [preauth]"]))
-    assert ids[0] == ids[2] != ids[1]
+    _, rows = miner.templates(ids)
+    assert rows[0] == rows[2] != rows[1]
     same = miner.assign(pa.array(["www.example.com:80 open through proxy", "10.1.2.3:80 open through proxy"]))
-    assert same[0] == same[1]
+    temps, rows = miner.templates(same)
+    assert rows[0] == rows[1] and temps == ["<*> open through proxy"]
+
+
+def test_constant_words_split_a_cluster() -> None:
+    """A wildcard position with a few distinct words names the event; one with many words is a parameter."""
+    miner = Miner()
+    lines = [f"Session: {i}_{i * 7} initialized by client {c}." for i, c in enumerate(["Agent", "Agent", "SPP"] * 4)]
+    lines += ["Ending installer initialization.", "Ending installer finalization."]
+    lines += [f"user {name} logged in from 10.0.0.{i}" for i, name in enumerate("abcdefgh")]
+    temps, rows = miner.templates(miner.assign(pa.array(lines)))
+    got = [temps[r] for r in rows]
+    assert got[0] == got[1] == "Session: <*> initialized by client Agent."
+    assert got[2] == "Session: <*> initialized by client SPP."
+    assert got[12:14] == ["Ending installer initialization.", "Ending installer finalization."]
+    assert set(got[14:]) == {"user <*> logged in from <IP>"}
 
 
 def test_generic_source_with_qualifier(tmp_path: Path) -> None:

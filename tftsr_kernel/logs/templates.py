@@ -8,7 +8,9 @@ later, so final templates are looked up at the end.
 
 The masks are general rules, not per-system ones; Drain's similarity threshold stays at Drain3's
 default (0.4). On loghub, no single threshold is better everywhere (0.6 helps Proxifier and Windows but
-costs HDFS and Linux), which is the per-system tuning behind the published Drain figures.
+costs HDFS and Linux), which is the per-system tuning behind the published Drain figures. What those
+thresholds fix, messages merged although they differ by a constant word, is handled instead by keeping
+a wildcard position's word when the cluster has seen only a few distinct words there (``Miner``).
 """
 
 from __future__ import annotations
@@ -99,8 +101,22 @@ class _MaskAwareDrain(Drain):
         return sim_tokens / len(seq1), param_count
 
 
+# A wildcard position that takes at most this many distinct words (none of them a mask label) across all
+# of a cluster's distinct masked messages holds a constant word that names the event ("Ending X
+# initialization." / "... finalization.", "proxy <HOST> HTTPS" / "SOCKS5"): the cluster is split by it.
+CONSTANT_WORDS = 3
+
+
 class Miner:
-    """One Drain tree shared by every file of a load, so the same event groups across files."""
+    """One Drain tree shared by every file of a load, so the same event groups across files.
+
+    ``assign`` answers a code per distinct masked message; ``templates`` turns codes into templates.
+    Drain merges messages that differ by one constant word when the rest of the message is alike (the
+    published Drain figures tune its similarity threshold per system for that). Instead, each cluster
+    remembers, per position, up to ``CONSTANT_WORDS`` distinct words seen there; a wildcard position with
+    two to ``CONSTANT_WORDS`` words and no mask label keeps its word in the template, so those messages
+    group apart. Positions with more words, or holding masked values, stay parameters.
+    """
 
     def __init__(self, sim_th: float = 0.4, depth: int = 4) -> None:
         cfg = TemplateMinerConfig()
@@ -113,9 +129,30 @@ class Miner:
         self._miner = TemplateMiner(persistence_handler=None, config=cfg)
         self._miner.drain.__class__ = _MaskAwareDrain
         self._seen: dict[str, int] = {}
+        self._texts: list[str] = []
+        self._cluster: list[int] = []
+        # cluster id -> per position, the distinct words seen there (None once past CONSTANT_WORDS or masked)
+        self._words: dict[int, list[set[str] | None]] = {}
+
+    def _observe(self, cluster_id: int, text: str) -> None:
+        tokens = text.split()
+        slots = self._words.get(cluster_id)
+        if slots is None or len(slots) != len(tokens):
+            if slots is not None:  # token counts disagree (not expected from Drain): no constant words here
+                self._words[cluster_id] = [None] * len(slots)
+                return
+            slots = self._words[cluster_id] = [set() for _ in tokens]
+        for i, token in enumerate(tokens):
+            words = slots[i]
+            if words is None or token in words:
+                continue
+            if len(words) >= CONSTANT_WORDS or _is_param(token):
+                slots[i] = None
+            else:
+                words.add(token)
 
     def assign(self, messages: pa.Array) -> np.ndarray:
-        """Cluster ids (int32) for each message."""
+        """A code (int32) for each message: the same code for the same masked message."""
         if len(messages) == 0:
             return np.zeros(0, dtype=np.int32)
         # mask each distinct message once (logs repeat), then feed each distinct masked line to Drain once
@@ -124,23 +161,41 @@ class Miner:
         uniques = masked.dictionary.to_pylist()
         ids = np.empty(len(uniques), dtype=np.int32)
         add = self._miner.add_log_message
+        seen, texts, clusters = self._seen, self._texts, self._cluster
         for i, text in enumerate(uniques):
-            cid = self._seen.get(text)
-            if cid is None:
-                cid = self._seen[text] = add(text)["cluster_id"]
-            ids[i] = cid
+            code = seen.get(text)
+            if code is None:
+                code = seen[text] = len(texts)
+                cid = add(text)["cluster_id"]
+                texts.append(text)
+                clusters.append(cid)
+                self._observe(cid, text)
+            ids[i] = code
         return ids[np.asarray(masked.indices)][np.asarray(raw.indices)]
 
-    def template(self, cluster_id: int) -> str:
-        cluster = self._miner.drain.id_to_cluster.get(cluster_id)
-        return cluster.get_template() if cluster is not None else ""
+    def template(self, code: int) -> str:
+        """The current template of the message with this code, constant words kept."""
+        cluster = self._miner.drain.id_to_cluster.get(self._cluster[code])
+        if cluster is None:
+            return ""
+        tokens = cluster.log_template_tokens
+        slots = self._words.get(cluster.cluster_id)
+        if slots is None or len(slots) != len(tokens) or "<*>" not in tokens:
+            return cluster.get_template()
+        words = self._texts[code].split()
+        if len(words) != len(tokens):
+            return cluster.get_template()
+        return " ".join(words[i] if tok == "<*>" and (w := slots[i]) is not None and len(w) > 1 else tok
+                        for i, tok in enumerate(tokens))
 
-    def templates(self, cluster_ids: np.ndarray) -> tuple[list[str], np.ndarray]:
-        """(distinct templates, code per row) for the given cluster ids, using each cluster's current template."""
-        if len(cluster_ids) == 0:
+    def templates(self, codes: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """(distinct templates, index per row) for the given codes, using each cluster's current template."""
+        if len(codes) == 0:
             return [], np.zeros(0, dtype=np.int32)
-        # cluster ids are small integers: a lookup table avoids sorting every row (and int64 copies)
-        uniq = np.flatnonzero(np.bincount(cluster_ids))
+        # codes are small integers: a lookup table avoids sorting every row (and int64 copies)
+        uniq = np.flatnonzero(np.bincount(codes))
+        names: dict[str, int] = {}
         lut = np.zeros(int(uniq[-1]) + 1, dtype=np.int32)
-        lut[uniq] = np.arange(len(uniq), dtype=np.int32)
-        return [self.template(int(c)) for c in uniq], lut[cluster_ids]
+        for c in uniq:
+            lut[c] = names.setdefault(self.template(int(c)), len(names))
+        return list(names), lut[codes]
