@@ -71,7 +71,7 @@ def test_fallback_path_finds_the_same_spans(seed: int, monkeypatch: pytest.Monke
 
 
 def test_fallback_loads_gitleaks_rules_with_go_syntax(pure_python: None) -> None:
-    detectors = load_gitleaks_rules(FIXTURES / "gitleaks-excerpt.toml")
+    detectors = load_gitleaks_rules(FIXTURES / "gitleaks-format.toml")
     sc = Scanner(Registry(detectors))
     assert set(sc.backends.values()) == {"re"}
     text = "adobe p8e-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z and AKIAQ3EGRTY5WXZ7ABCD ok"
@@ -132,3 +132,12 @@ def test_a_whole_match_value_group_is_dropped_for_re2_with_the_same_spans(text: 
         fast, python = Compiled(pattern), Compiled(pattern, force_python=True)
         assert list(fast.spans(PreparedText(text))) == list(python.spans(PreparedText(text)))
     assert not _whole_group(r"(?P<v>a)(?:b)") and not _whole_group(r"(?P<v>a)|b") and not _whole_group(r"x(?P<v>a)")
+
+
+def test_posix_classes_keep_their_meaning_in_python_re() -> None:
+    """``re`` would read [[:digit:]] as the set '[:digt' followed by ']': a different pattern that compiles."""
+    from tftsr_kernel.pii.backend import compile_python
+
+    rx = compile_python(r"[[:digit:]]{3}")
+    assert rx.fullmatch("123")
+    assert not rx.search("d]]]")

@@ -241,7 +241,7 @@ def test_custom_and_gitleaks_detectors_are_prefiltered_or_left_to_the_hints() ->
     reg = Registry()
     reg.add(Detector("ticket", "TICKET_ID", r"(?P<v>TCK-[0-9]{6})"))
     reg.add(Detector("letters_then_digits", "ODD", r"(?P<v>\pL{3}[0-9]{4}z)"))
-    for d in load_gitleaks_rules(FIXTURES / "gitleaks-excerpt.toml"):
+    for d in load_gitleaks_rules(FIXTURES / "gitleaks-format.toml"):
         reg.add(d, replace=True)
     text = " ".join(["TCK-123456", "abc1234z", "p8e-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "AKIAQ3EGRTY5WXZ7ABCD",
                      "10.1.2.3", "x" * 40] * 50)

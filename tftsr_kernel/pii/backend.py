@@ -67,8 +67,8 @@ def _whole_group(pattern: str) -> bool:
     try:
         from re import _constants, _parser  # type: ignore[attr-defined]
 
-        items = list(_parser.parse(pattern))
-    except (re.error, ImportError, ValueError, TypeError):
+        items = list(_parser.parse(python_syntax(pattern)))
+    except (re.error, ImportError, ValueError, TypeError, PatternError):
         return False
     return len(items) == 1 and items[0][0] is _constants.SUBPATTERN and items[0][1][0] == 1
 
@@ -258,6 +258,12 @@ def go_to_python(pattern: str) -> str:
     return "".join(out)
 
 
+def python_syntax(pattern: str) -> str:
+    """``pattern`` as Python ``re`` reads it. A POSIX class (``[[:alnum:]]``) compiles in ``re`` too, but
+    as a different set, so a pattern holding one is always translated."""
+    return go_to_python(pattern) if "[:" in pattern else pattern
+
+
 def compile_python(pattern: str) -> re.Pattern[str]:
     """Compile with ``re``, translating Go/RE2-only syntax when the pattern needs it."""
     import warnings
@@ -265,7 +271,7 @@ def compile_python(pattern: str) -> re.Pattern[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" in RE2-style classes
         try:
-            return re.compile(pattern)
+            return re.compile(python_syntax(pattern))
         except re.error as first:
             try:
                 return re.compile(go_to_python(pattern))

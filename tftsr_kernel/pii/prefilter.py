@@ -34,6 +34,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from tftsr_kernel.pii.backend import PatternError, python_syntax
 from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN
 
 _hs: Any = None
@@ -216,8 +217,8 @@ def min_width(pattern: str) -> int | None:
     try:
         from re import _parser  # type: ignore[attr-defined]
 
-        return int(_parser.parse(pattern).getwidth()[0])
-    except (re.error, ValueError, TypeError, ImportError, OverflowError):
+        return int(_parser.parse(python_syntax(pattern)).getwidth()[0])
+    except (re.error, ValueError, TypeError, ImportError, OverflowError, PatternError):
         return None
 
 
@@ -243,8 +244,8 @@ def max_width(pattern: str) -> int | None:
     try:
         from re import _parser  # type: ignore[attr-defined]
 
-        width = _parser.parse(pattern).getwidth()[1]
-    except (re.error, ValueError, TypeError, ImportError, OverflowError):
+        width = _parser.parse(python_syntax(pattern)).getwidth()[1]
+    except (re.error, ValueError, TypeError, ImportError, OverflowError, PatternError):
         return None
     return None if width > 1 << 20 else int(width)  # unbounded repeats count as MAXREPEAT
 
