@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -25,23 +24,13 @@ from tftsr_kernel.pii.prefilter import (
     som_windows,
 )
 
+from .pieces import FIXTURES
+from .pieces import PIECES as BASE_PIECES
+
 pytestmark = pytest.mark.skipif(not triggers.HAVE_HYPERSCAN, reason="hyperscan is not installed")
 
-FIXTURES = Path(__file__).parent / "fixtures"
-
-PIECES = [
-    "AKIAQ3EGRTY5WXZ7ABCD", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "10.20.30.40", "jane.doe@example.com",
-    "password=Tr0ub4dor9x", "Authorization: Bearer c2VjcmV0LXRva2VuLXZhbHVlLTEyMzQ1", "user=alice",
-    "Invalid user bob from 192.168.1.7", "sk_live_51HxyzABCDEFGHIJKLMNOP", "https://svc:Zq8vLm2pXr@db.internal/x",
-    "xoxb-123456789012-abcdefghijklmnop", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
-    "api_key: 9f8e7d6c5b4a39281706f5e4",
-    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.c2lnbmF0dXJlX3h5eg", "card 4111 1111 1111 1111",
-    "IBAN DE89 3704 0044 0532 0130 00", "ssn 123-45-6789", "call +44 20 7946 0958", "db01.prod.corp.example.com",
-    "aa:bb:cc:dd:ee:ff", "fe80::1ff:fe23:4567:890a", "client_secret=Xk9#mQ2$vL7pR4tZ", "(415) 555-0132",
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c7+9Xq2\nMIIEowIBAAKCAQEA1c7+9Xq2\n"
-    "-----END RSA PRIVATE KEY-----",
-    "blk_-1608999687919862906", "1.2.3.4.5", "v1.2.3.4", "10.0.0.256", "00:00:00:00:00:00", "GB82WEST12345698765432",
-]
+PIECES = [*BASE_PIECES, "(415) 555-0132", "blk_-1608999687919862906", "1.2.3.4.5", "v1.2.3.4", "10.0.0.256",
+          "00:00:00:00:00:00", "GB82WEST12345698765432"]
 FILLER = ["INFO ok", "\n", " ", "k=v;", "\t", "version 1.2.3.4", "key", "token", "pass", "@", ":", ".", "-", "0",
           "9", "a", "Z", "_", "/", "=", "\"", "user", "org.apache.spark.io", "2024-01-01 10:00:01,123"]
 

@@ -133,21 +133,21 @@ def _resolve(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int
             if c[1] > gend:
                 gend = c[1]
             continue
-        if len(group) == 1:
-            kept.append(group[0])
-        elif group:
-            g = _greedy(group)
-            g.sort(key=_START)
-            kept += g
+        _keep_cluster(group, kept)
         group = [c]
         gend = c[1]
+    _keep_cluster(group, kept)
+    return kept
+
+
+def _keep_cluster(group: list[tuple[int, int, int, str, str]], kept: list[tuple[int, int, int, str, str]]) -> None:
+    """Append what survives of one cluster of overlapping candidates to ``kept`` (in start order)."""
     if len(group) == 1:
         kept.append(group[0])
     elif group:
-        g = _greedy(group)
-        g.sort(key=_START)
-        kept += g
-    return kept
+        survivors = _greedy(group)
+        survivors.sort(key=_START)
+        kept += survivors
 
 
 class Scanner:

@@ -94,6 +94,20 @@ _RUN_HEAD = re.compile(r"^((?:\(\?[a-z]+\))?)((?:\(\?:)*)(\[(?:\\.|[^\]\\])+\])(
 _QUANTIFIER = frozenset("*+?{")
 
 
+def _class_end(expr: str, i: int) -> int:
+    """The index of the ``]`` closing the character class that opens at ``expr[i]`` (``len`` if none);
+    a ``]`` right after ``[`` or ``[^`` is a member, not the end."""
+    n = len(expr)
+    i += 1
+    if i < n and expr[i] == "^":
+        i += 1
+    if i < n and expr[i] == "]":
+        i += 1
+    while i < n and expr[i] != "]":
+        i += 2 if expr[i] == "\\" else 1
+    return i
+
+
 def _group_end(expr: str, i: int) -> int:
     """The index just past the group opening at ``expr[i]`` (``-1`` when it never closes)."""
     depth = 0
@@ -104,13 +118,7 @@ def _group_end(expr: str, i: int) -> int:
             i += 2
             continue
         if c == "[":
-            i += 1
-            if i < n and expr[i] == "^":
-                i += 1
-            if i < n and expr[i] == "]":
-                i += 1
-            while i < n and expr[i] != "]":
-                i += 2 if expr[i] == "\\" else 1
+            i = _class_end(expr, i)
         elif c == "(":
             depth += 1
         elif c == ")":
@@ -166,13 +174,7 @@ def _group_starts(expr: str) -> dict[int, int]:
             i += 2
             continue
         if c == "[":
-            i += 1
-            if i < n and expr[i] == "^":
-                i += 1
-            if i < n and expr[i] == "]":
-                i += 1
-            while i < n and expr[i] != "]":
-                i += 2 if expr[i] == "\\" else 1
+            i = _class_end(expr, i)
         elif c == "(":
             stack.append(i)
         elif c == ")" and stack:
