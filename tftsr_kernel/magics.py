@@ -149,6 +149,11 @@ def build_parser() -> _Parser:
     return p
 
 
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the user gave (argparse leaves the others None or empty)."""
+    return {k: v for k, v in options.items() if v}
+
+
 def _err(message: str) -> None:
     print(message if message.endswith((".", "?", "!")) else message + ".", file=sys.stderr)
 
@@ -277,11 +282,7 @@ class TFTSRMagics(Magics):
     def _do_load(self, args: argparse.Namespace, cell: str | None) -> Any:
         wb = self.workbench()
         issue_id = self.issue_id()
-        options: dict[str, Any] = {}
-        if args.year:
-            options["year"] = args.year
-        if args.tz:
-            options["tz"] = args.tz
+        options = _given(year=args.year, tz=args.tz)
         frame = wb.load(args.paths, format=args.format, store_raw=args.store_raw, **options)
         notes = frame.attrs.get("tftsr_notes") or []
         if not len(frame):
@@ -322,11 +323,7 @@ class TFTSRMagics(Magics):
 
     def _do_redact(self, args: argparse.Namespace, cell: str | None) -> Any:
         wb = self.workbench()
-        options: dict[str, Any] = {}
-        if args.profile:
-            options["profile"] = args.profile
-        if args.strategy:
-            options["strategy"] = args.strategy
+        options = _given(profile=args.profile, strategy=args.strategy)
         result = wb.redact(self.issue_id(), **options)
         counts = ", ".join(f"{t} {n}" for t, n in sorted(result.counts.items())) or "nothing replaced"
         print(f"redacted: {counts}; sha256 {result.sha256}; original values wiped from the store")
@@ -411,8 +408,7 @@ class TFTSRMagics(Magics):
             if handle is not None and len(parts) % 8 == 0:
                 handle.update(HTML(render_markdown("".join(parts))))
 
-        options = {k: v for k, v in (("model", args.model), ("base_url", args.base_url), ("domain", args.domain))
-                   if v}
+        options = _given(model=args.model, base_url=args.base_url, domain=args.domain)
         answer = wb.ask(question, provider=args.provider or "local", issue=self.issue_id(), on_token=on_token,
                         new=args.new, **options)
         self.last_answer = str(getattr(answer, "text", answer))
