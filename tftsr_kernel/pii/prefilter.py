@@ -110,23 +110,7 @@ def _class_end(expr: str, i: int) -> int:
 
 def _group_end(expr: str, i: int) -> int:
     """The index just past the group opening at ``expr[i]`` (``-1`` when it never closes)."""
-    depth = 0
-    n = len(expr)
-    while i < n:
-        c = expr[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(expr, i)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return -1
+    return next((close + 1 for close, start in _group_starts(expr).items() if start == i), -1)
 
 
 class RunHead:

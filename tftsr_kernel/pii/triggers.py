@@ -85,28 +85,26 @@ class TriggerFinder:
         if isinstance(data, bytes):
             lower_b = data.lower()  # ASCII-only lowering: offsets unchanged
             for h, enc in zip(self.literals, self._encoded, strict=True):
-                pos = lower_b.find(enc)
-                if pos < 0:
-                    continue
-                found_b: list[int] = []
-                while pos >= 0:
-                    found_b.append(pos)
-                    pos = lower_b.find(enc, pos + 1)
-                out[h] = found_b
+                if found_b := _positions(lower_b, enc):
+                    out[h] = found_b
             return out
         lower = data.lower()
         if len(lower) != len(data):
             return None
         for h in self.literals:
-            pos = lower.find(h)
-            if pos < 0:
-                continue
-            found: list[int] = []
-            while pos >= 0:
-                found.append(pos)
-                pos = lower.find(h, pos + 1)
-            out[h] = found
+            if found := _positions(lower, h):
+                out[h] = found
         return out
+
+
+def _positions(haystack: Any, needle: Any) -> list[int]:
+    """Every offset where ``needle`` starts in ``haystack`` (str in str, or bytes in bytes)."""
+    found: list[int] = []
+    pos = haystack.find(needle)
+    while pos >= 0:
+        found.append(pos)
+        pos = haystack.find(needle, pos + 1)
+    return found
 
 
 def windows(positions: Sequence[int], back: int, forward: int, n: int) -> list[tuple[int, int]]:
