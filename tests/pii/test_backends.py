@@ -130,3 +130,28 @@ def test_posix_classes_keep_their_meaning_in_python_re() -> None:
     rx = compile_python(r"[[:digit:]]{3}")
     assert rx.fullmatch("123")
     assert not rx.search("d]]]")
+
+
+@pytest.mark.skipif(not backend.HAVE_RE2, reason="google-re2 is not installed: the literal-prefix search is RE2's")
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["-----BEGIN", "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----",
+                                 "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----", "QUJD", "\n", " ",
+                                 "-----", "BEGIN", "x"]), max_size=14),
+       st.lists(st.tuples(st.integers(0, 200), st.integers(0, 60)), max_size=3))
+def test_a_literal_prefix_search_finds_what_an_unanchored_search_finds(
+        parts: list[str], cuts: list[tuple[int, int]]) -> None:
+    """Every PEM match starts with '-----BEGIN': RE2 searches for it and matches anchored there, which
+    must give the same matches as an unanchored search, in the whole text and in regions."""
+    text = "".join(parts)
+    pattern = r"(?P<v>-----BEGIN[A-Z0-9 ]* PRIVATE KEY-----(?s:.)*?-----END[A-Z0-9 ]* PRIVATE KEY-----)"
+    fast, python = Compiled(pattern), Compiled(pattern, force_python=True)
+    assert fast._prefix == b"-----BEGIN"
+    regions, at = [], 0
+    for gap, width in cuts:
+        regions.append((at + gap, min(at + gap + width, len(text))))
+        at = regions[-1][1]
+    regions = [(s, e) for s, e in regions if s <= e <= len(text)] or None
+    prepared = PreparedText(text)
+    assert list(fast.spans(prepared, regions)) == list(python.spans(prepared, regions))
+    assert not Compiled(r"(?:^|[^a-z])-----BEGIN")._prefix and not Compiled(r"(?i)akia[0-9]")._prefix
+    assert Compiled(r"(?i)-----begin")._prefix == b"-----"  # what precedes the case-insensitive part

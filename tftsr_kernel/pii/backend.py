@@ -76,7 +76,7 @@ def _whole_group(pattern: str) -> bool:
 class Compiled:
     """One pattern compiled with RE2 when possible, else with ``re``."""
 
-    __slots__ = ("pattern", "uses_re2", "_rx", "_value_idx", "_pyrx")
+    __slots__ = ("pattern", "uses_re2", "_rx", "_value_idx", "_pyrx", "_prefix")
 
     def __init__(self, pattern: str, value_groups: tuple[str, ...] = ("v", "v2", "v3"),
                  *, force_python: bool = False) -> None:
@@ -114,6 +114,7 @@ class Compiled:
             elif g in names:
                 idx.append(names[g])
         self._value_idx = tuple(idx)
+        self._prefix = _literal_prefix(self._rx) if self.uses_re2 else b""
 
     def spans(self, prepared: PreparedText,
               regions: Sequence[tuple[int, int]] | None = None) -> Iterator[tuple[int, int, int, int]]:
@@ -128,14 +129,24 @@ class Compiled:
         if self.uses_re2 and prepared.data is not None:
             data = prepared.data
             match = self._rx.Match
-            unanchored = _re2.RE2.Anchor.UNANCHORED
+            prefix = self._prefix
+            anchor = _re2.RE2.Anchor.ANCHOR_START if prefix else _re2.RE2.Anchor.UNANCHORED
             n = len(data)
             pos = 0
             for rs, rend in ((0, n),) if regions is None else regions:
                 if pos < rs:
                     pos = rs
                 while pos <= rend:
-                    spans = match(unanchored, data, pos, rend)
+                    if prefix:  # every match starts with it: try each occurrence, leftmost first
+                        at = data.find(prefix, pos, rend)
+                        if at < 0:
+                            break
+                        spans = match(anchor, data, at, rend)
+                        if spans[0][0] < 0:
+                            pos = at + 1
+                            continue
+                    else:
+                        spans = match(anchor, data, pos, rend)
                     ms, me = spans[0]
                     if ms < 0:
                         break
@@ -176,6 +187,26 @@ class Compiled:
     @property
     def byte_offsets(self) -> bool:
         return self.uses_re2
+
+
+#: a literal every match starts with is searched for (memchr speed) when at least this long
+_MIN_PREFIX = 4
+
+
+def _literal_prefix(rx: Any) -> bytes:
+    """The bytes every match of ``rx`` starts with, when they are at least :data:`_MIN_PREFIX` long.
+
+    RE2 bounds every match between two strings (``PossibleMatchRange``); what they share is a prefix
+    of every match. Searching for it and matching anchored there finds the same leftmost match as an
+    unanchored search, without RE2's backward pass over a long match (a PEM block) to find its start.
+    """
+    ok, lo, hi = rx.PossibleMatchRange(32)
+    if not ok:
+        return b""
+    n = 0
+    while n < min(len(lo), len(hi)) and lo[n] == hi[n]:
+        n += 1
+    return bytes(lo[:n]) if n >= _MIN_PREFIX else b""
 
 
 _POSIX = {"alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blank": " \\t",
