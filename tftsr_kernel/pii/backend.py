@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 try:  # pragma: no cover - exercised through whichever backend is installed
@@ -116,16 +116,18 @@ class Compiled:
         self._value_idx = tuple(idx)
         self._prefix = _literal_prefix(self._rx) if self.uses_re2 else b""
 
-    def spans(self, prepared: PreparedText,
-              regions: Sequence[tuple[int, int]] | None = None) -> Iterator[tuple[int, int, int, int]]:
-        """Non-overlapping matches; the next search starts where the value ended, so a boundary
-        character consumed after one value can still open the next.
+    def values(self, prepared: PreparedText,
+               regions: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+        """``(start, end)`` of the value of each non-overlapping match; the next search starts where the
+        value ended, so a boundary character consumed after one value can still open the next.
 
         ``regions`` (sorted, disjoint ``(start, end)`` in this matcher's offset space) limits the
         search to those stretches of the text; ``^``/``$`` and boundary characters still see the
         whole text around them.
         """
         idx = self._value_idx
+        out: list[tuple[int, int]] = []
+        add = out.append
         if self.uses_re2 and prepared.data is not None:
             data = prepared.data
             match = self._rx.Match
@@ -150,15 +152,18 @@ class Compiled:
                     ms, me = spans[0]
                     if ms < 0:
                         break
-                    vs, ve = ms, me
-                    for i in idx:
-                        if spans[i][0] >= 0:
-                            vs, ve = spans[i]
-                            break
+                    if idx:
+                        vs, ve = ms, me
+                        for i in idx:
+                            if spans[i][0] >= 0:
+                                vs, ve = spans[i]
+                                break
+                    else:
+                        vs, ve = ms, me
                     if ve > vs:
-                        yield ms, me, vs, ve
+                        add((vs, ve))
                     pos = ve if ve > ms else me if me > ms else ms + 1
-            return
+            return out
         rx = self._pyrx if self._pyrx is not None else compile_python(self.pattern)
         self._pyrx = rx
         text = prepared.text
@@ -181,8 +186,9 @@ class Compiled:
                         vs, ve = m.span(i)
                         break
                 if ve > vs:
-                    yield ms, me, vs, ve
+                    add((vs, ve))
                 pos = ve if ve > ms else me if me > ms else ms + 1
+        return out
 
     @property
     def byte_offsets(self) -> bool:

@@ -282,7 +282,7 @@ class Scanner:
                     lower = text.lower()
                 if not any(h in lower for h in c.hints):
                     continue
-            raw = [(vs, ve) for _, _, vs, ve in c.matcher.spans(prepared, regions)]
+            raw = c.matcher.values(prepared, regions)
             if not raw:
                 continue
             if c.matcher.uses_re2 and prepared.data is not None and not prepared.ascii:
@@ -304,7 +304,7 @@ class Scanner:
                         continue
                 if d.min_entropy and shannon_entropy(text[s:e]) < d.min_entropy:
                     continue
-                if c.allow and any(next(a.spans(PreparedText(text[s:e])), None) for a in c.allow):
+                if c.allow and any(a.values(PreparedText(text[s:e])) for a in c.allow):
                     continue
                 out.append((s, e, prio, type_, name))
         if prefilter is not None:
