@@ -14,14 +14,23 @@ DEV_CORPUS = SHARED / "corpus" / "dev"
 LOGHUB_DEV = SHARED / "corpus" / "loghub-dev"
 
 
+@pytest.fixture(scope="session")
+def hyperscan_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Compiled Hyperscan databases, shared by the session's tests (a cache: results never depend on it)."""
+    return tmp_path_factory.mktemp("hyperscan-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                 hyperscan_cache: Path) -> Path:
     root = tmp_path_factory.mktemp("env")
     for var, sub in [("HOME", "home"), ("TFTSR_HOME", "tftsr"), ("JUPYTER_CONFIG_DIR", "jcfg"),
                      ("JUPYTER_DATA_DIR", "jdata"), ("JUPYTER_RUNTIME_DIR", "jrt"), ("IPYTHONDIR", "ipy")]:
         (root / sub).mkdir()
         monkeypatch.setenv(var, str(root / sub))
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("TFTSR_CACHE_DIR", str(hyperscan_cache))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     for var in ("TFTSR_DB_KEY", "TFTSR_AUDIT_KEY", "TFTSR_ENCRYPTION_KEY", "TFTSR_INSECURE_PLAINTEXT",
                 "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "MISTRAL_API_KEY"):
         monkeypatch.delenv(var, raising=False)

@@ -30,11 +30,11 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from tftsr_kernel.pii.backend import PatternError, python_syntax
+from tftsr_kernel.pii.hscache import compile_database, trial_compile
 from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN
 
 _hs: Any = None
@@ -255,13 +255,11 @@ def _on_presence(idx: int, start: int, end: int, _flags: int,
 
 
 def _compiles(expr: bytes, flags: int, took: list[float] | None = None) -> bool:
-    t = time.perf_counter()
-    try:
-        _hs.Database(mode=_hs.HS_MODE_BLOCK).compile(expressions=[expr], ids=[0], elements=1, flags=[flags])
-    except _hs.error:
+    seconds = trial_compile(expr, flags)
+    if seconds is None:
         return False
     if took is not None:
-        took.append(time.perf_counter() - t)
+        took.append(seconds)
     return True
 
 
@@ -364,10 +362,9 @@ class Prefilter:
             key = tuple((i, self.modes[i]) for i in ids)
             db = self._built.get(key)  # a group a switch left unchanged is not compiled again
             if db is None:
-                db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
                 try:
-                    db.compile(expressions=[self._exprs[i] or b"" for i in ids], ids=ids, elements=len(ids),
-                               flags=[self._flags(self.modes[i] or ENDS) for i in ids])
+                    db = compile_database([self._exprs[i] or b"" for i in ids], ids,
+                                          [self._flags(self.modes[i] or ENDS) for i in ids])
                 except _hs.error:  # together too large: cover nothing rather than guess
                     self.modes = [None] * len(self.modes)
                     self._state = ((), tuple(self.modes))

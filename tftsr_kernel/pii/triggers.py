@@ -46,11 +46,11 @@ class TriggerFinder:
         self._db: Any = None
         self._local = threading.local()
         if want and self.literals:
-            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            db.compile(expressions=[re.escape(h).encode("ascii") for h in self.literals],
-                       ids=list(range(len(self.literals))), elements=len(self.literals),
-                       flags=[_hs.HS_FLAG_CASELESS] * len(self.literals))
-            self._db = db
+            from tftsr_kernel.pii.hscache import compile_database
+
+            self._db = compile_database([re.escape(h).encode("ascii") for h in self.literals],
+                                        list(range(len(self.literals))),
+                                        [_hs.HS_FLAG_CASELESS] * len(self.literals))
 
     @property
     def engine(self) -> str:
