@@ -408,14 +408,17 @@ def scan_command(paths: tuple[str, ...], as_json: bool, recursive: bool, profile
         _prof, scanner = _pii_scanner(profile, rules)
     found = failed = False
     rows: list[dict[str, Any]] = []
+    write = sys.stdout.write  # one finding per line, thousands a second: click.echo per line costs a third
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
     for item in scan_paths(paths, recursive=recursive, scanner=scanner, binary=binary):
         if isinstance(item, Note):
             failed |= item.error
+            sys.stdout.flush()
             click.echo(f"tftsr: {item}", err=True)
             continue
         found = True
         if as_json:
-            echo_json(item.as_json())
+            write(dumps(item.as_json()) + "\n")
         else:
             rows.append(finding_row(item, show_values=show_values))
     echo_table(rows, ["path", "line", "span", "type", "value"])
