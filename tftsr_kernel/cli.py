@@ -409,7 +409,6 @@ def scan_command(paths: tuple[str, ...], as_json: bool, recursive: bool, profile
     found = failed = False
     rows: list[dict[str, Any]] = []
     write = sys.stdout.write  # one finding per line, thousands a second: click.echo per line costs a third
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
     for item in scan_paths(paths, recursive=recursive, scanner=scanner, binary=binary):
         if isinstance(item, Note):
             failed |= item.error
@@ -418,7 +417,7 @@ def scan_command(paths: tuple[str, ...], as_json: bool, recursive: bool, profile
             continue
         found = True
         if as_json:
-            write(dumps(item.as_json()) + "\n")
+            write(item.json_line() + "\n")
         else:
             rows.append(finding_row(item, show_values=show_values))
     echo_table(rows, ["path", "line", "span", "type", "value"])

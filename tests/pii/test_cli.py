@@ -74,3 +74,14 @@ def test_redact_strategies(tmp_path: Path) -> None:
     code, _, _ = run("redact", str(f), "--strategy", "pseudonym", "--out", str(out_file),
                      env={"TFTSR_PSEUDONYM_KEY": "correct horse battery staple"})
     assert code == 0 and out_file.read_text().startswith("from <IPV4_")
+
+
+def test_a_json_line_is_what_json_dumps_writes() -> None:
+    import json
+
+    from tftsr_kernel.pii import Finding
+
+    for path in ("a.log", "dir with space/naïve \"quoted\"\\back.log", "tab\tand\nnewline.log", "✓.log"):
+        f = Finding(path, 3, 10, 20, "AWS_ACCESS_KEY", "aws_access_key", "AKIA...")
+        assert f.json_line() == json.dumps(f.as_json(), ensure_ascii=False)
+        assert json.loads(f.json_line()) == f.as_json()

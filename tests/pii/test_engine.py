@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,3 +96,11 @@ def test_overlap_resolution_equals_the_greedy_reference(raw: list[tuple[int, int
 
     cands = [(s, s + n, p, t, name) for s, n, p, t, name in raw]
     assert _resolve(list(cands)) == _resolve_reference(cands)
+
+
+@pytest.mark.parametrize("bad", ["email", "EMAIL\n", "E", "EMAIL-X", "Ä_TYPE", ""])
+def test_type_names_are_whole_upper_case_words(bad: str) -> None:
+    from tftsr_kernel.pii import Detector, Registry
+
+    with pytest.raises(ValueError, match="upper-case words"):
+        Registry([Detector("d", bad, r"x")])

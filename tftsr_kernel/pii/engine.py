@@ -37,7 +37,7 @@ from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
 if TYPE_CHECKING:
     import pandas as pd
 
-_TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
+_TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,39}")
 #: hints shorter than this (``@``, ``:``, ``+``) occur everywhere in logs: they gate the whole text only
 _MIN_TRIGGER = 2
 #: searching one window costs about as much as scanning this many bytes (a matcher call from Python)
@@ -57,7 +57,7 @@ class Registry:
             self.add(d)
 
     def add(self, detector: Detector, *, replace: bool = False) -> None:
-        if not _TYPE_NAME.match(detector.type):
+        if not _TYPE_NAME.fullmatch(detector.type):
             raise ValueError(f"type names are upper-case words like EMAIL, got {detector.type!r}")
         if detector.validator is not None and detector.validator not in VALIDATORS:
             raise ValueError(f"detector {detector.name!r} names an unknown validator {detector.validator!r}")

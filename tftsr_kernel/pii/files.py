@@ -6,6 +6,8 @@ chunks, so offsets are character offsets into that text and memory stays flat in
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +34,17 @@ class Finding:
 
     def as_json(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "start": self.start, "end": self.end, "type": self.type}
+
+    def json_line(self) -> str:
+        """``json.dumps(self.as_json(), ensure_ascii=False)``, built without the encoder (type names are
+        upper-case words, the engine refuses any other)."""
+        return (f'{{"path": {_json_path(self.path)}, "line": {self.line}, "start": {self.start}, '
+                f'"end": {self.end}, "type": "{self.type}"}}')
+
+
+@functools.lru_cache(maxsize=64)
+def _json_path(path: str) -> str:
+    return json.dumps(path, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
