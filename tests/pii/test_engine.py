@@ -62,6 +62,19 @@ def test_stream_lines_are_one_based() -> None:
     assert got == [(2, "IPV4"), (5, "AWS_ACCESS_KEY")]
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SECRETS), st.text(alphabet=" abc\n\r;=", max_size=30)), max_size=12),
+       st.integers(min_value=16, max_value=200))
+def test_found_records_are_the_streamed_spans_with_their_values(parts: list[tuple[str, str]], chunk: int) -> None:
+    text = "".join(f"{filler} {secret} " for secret, filler in parts)
+    sc = Scanner()
+    spans = list(sc.scan_stream_lines(io.StringIO(text, newline=""), chunk_size=chunk))
+    found = list(sc.scan_stream_found(io.StringIO(text, newline=""), chunk_size=chunk))
+    assert [(f.start, f.end, f.type, f.detector, f.line) for f in found] == \
+        [(s.start, s.end, s.type, s.detector, line) for s, line in spans]
+    assert all(f.value == text[f.start:f.end] and f.value not in repr(f) for f in found)
+
+
 def test_scan_dataframe() -> None:
     df = pd.DataFrame({"message": ["ok", "login from 10.1.2.3", None, "mail a@example.org"]}, index=[10, 11, 12, 13])
     out = scan_dataframe(df, "message")

@@ -24,7 +24,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from tftsr_kernel.pii import triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
@@ -346,6 +346,20 @@ class Scanner:
 
     def scan_stream_lines(self, reader: TextIO, *, chunk_size: int = 1 << 20) -> Iterator[tuple[Span, int]]:
         """Like :meth:`scan_stream`, with the 1-based line number of each span's start."""
+        for buf, buf_start, found, lines in self._stream_chunks(reader, chunk_size):
+            yield from zip(self._spans(buf, found, buf_start), lines, strict=True)
+
+    def scan_stream_found(self, reader: TextIO, *, chunk_size: int = 1 << 20) -> Iterator[Found]:
+        """Like :meth:`scan_stream_lines`, as plain :class:`Found` records with their values and no
+        value hashes: what a caller that only reports where things are (``tftsr scan``) needs."""
+        for buf, buf_start, found, lines in self._stream_chunks(reader, chunk_size):
+            for (s, e, _, t, name), line in zip(found, lines, strict=True):
+                yield Found(s + buf_start, e + buf_start, t, name, line, buf[s:e])
+
+    def _stream_chunks(self, reader: TextIO, chunk_size: int) -> Iterator[
+            tuple[str, int, list[tuple[int, int, int, str, str]], list[int]]]:
+        """Per chunk: the text held (``buf``, starting at stream offset ``buf_start``), the resolved
+        candidates that start in the chunk (offsets into ``buf``) and the line number of each."""
         ov = self.OVERLAP
         buf = ""          # text[buf_start : buf_start + len(buf)]
         buf_start = 0
@@ -368,19 +382,37 @@ class Scanner:
             lo = core - buf_start
             hi = core_end - buf_start
             found = [c for c in _resolve(self._candidates(buf)) if lo <= c[0] < hi] if buf else []
+            lines: list[int] = []
             line, pos = line_at_core, lo
-            for sp in self._spans(buf, found, buf_start):
-                start = sp.start - buf_start
-                line += buf.count("\n", pos, start)
-                pos = start
-                yield sp, line
-            line_at_core = line + buf.count("\n", pos, hi)
+            count = buf.count
+            for c in found:
+                line += count("\n", pos, c[0])
+                pos = c[0]
+                lines.append(line)
+            yield buf, buf_start, found, lines
+            line_at_core = line + count("\n", pos, hi)
             core = core_end
             if eof and core >= buf_end:
                 return
             keep_from = max(0, core - ov - buf_start)
             buf = buf[keep_from:]
             buf_start += keep_from
+
+
+class Found(NamedTuple):
+    """One detection in a stream: offsets into the whole stream, the 1-based line of its start and
+    the value itself (to show it masked; its repr never shows it)."""
+
+    start: int
+    end: int
+    type: str
+    detector: str
+    line: int
+    value: str
+
+    def __repr__(self) -> str:
+        return (f"Found(start={self.start}, end={self.end}, type={self.type!r}, detector={self.detector!r}, "
+                f"line={self.line})")
 
 
 _DEFAULT: Scanner | None = None

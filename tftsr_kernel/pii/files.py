@@ -100,9 +100,8 @@ def scan_file(path: Path, scanner: Scanner | None = None, *, binary: bool = Fals
     try:
         with open(path, encoding="utf-8", errors="replace", newline="") as fh:
             reader = _WatchReplacements(fh)
-            for span, line in sc.scan_stream_lines(reader, chunk_size=chunk_size):  # type: ignore[arg-type]
-                yield Finding(name, line, span.start, span.end, span.type, span.detector, reader.value(span.start,
-                                                                                                     span.end))
+            for f in sc.scan_stream_found(reader, chunk_size=chunk_size):  # type: ignore[arg-type]
+                yield Finding(name, f.line, f.start, f.end, f.type, f.detector, f.value)
             if reader.replaced:
                 yield Note(name, "holds bytes that are not UTF-8; they were read as U+FFFD and offsets count them")
     except OSError as exc:
@@ -110,32 +109,17 @@ def scan_file(path: Path, scanner: Scanner | None = None, *, binary: bool = Fals
 
 
 class _WatchReplacements:
-    """A reader wrapper that notices U+FFFD (invalid UTF-8) and keeps a window of recent text so a
-    finding's value can be shown (masked) without reading the file twice."""
+    """A reader wrapper that notices U+FFFD (invalid UTF-8 read with ``errors="replace"``)."""
 
     def __init__(self, fh: object) -> None:
         self._fh = fh
         self.replaced = False
-        self._window = ""
-        self._window_start = 0
-        self._pos = 0
 
     def read(self, n: int = -1) -> str:
         piece: str = self._fh.read(n)  # type: ignore[attr-defined]
-        if "\ufffd" in piece:
+        if not self.replaced and "\ufffd" in piece:
             self.replaced = True
-        keep = Scanner.OVERLAP * 4
-        self._window += piece
-        self._pos += len(piece)
-        if len(self._window) > keep + (1 << 21):
-            cut = len(self._window) - keep - (1 << 21)
-            self._window = self._window[cut:]
-            self._window_start += cut
         return piece
-
-    def value(self, start: int, end: int) -> str:
-        a, b = start - self._window_start, end - self._window_start
-        return self._window[a:b] if a >= 0 else ""
 
 
 def scan_paths(paths: Iterable[str | os.PathLike[str]], *, recursive: bool = False,
