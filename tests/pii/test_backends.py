@@ -155,3 +155,24 @@ def test_a_literal_prefix_search_finds_what_an_unanchored_search_finds(
     assert fast.values(prepared, regions) == python.values(prepared, regions)
     assert not Compiled(r"(?:^|[^a-z])-----BEGIN")._prefix and not Compiled(r"(?i)akia[0-9]")._prefix
     assert Compiled(r"(?i)-----begin")._prefix == b"-----"  # what precedes the case-insensitive part
+
+
+@pytest.mark.parametrize(("pattern", "text", "expected"), [
+    (r"key=[a-z]+$", "key=abc\n", []),                    # Go's $ is the end of the text, not before a last \n
+    (r"(?m)key=[a-z]+$", "key=abc\nx", [(0, 7)]),         # ... unless multi-line
+    (r"ab(?m)c$", "abc\nd", [(0, 3)]),                    # multi-line from a mid-pattern flag on
+    (r"[$]x", "$x", [(0, 2)]),                            # a $ in a class is a dollar
+    (r"\w+", "Rté5", [(0, 2), (3, 4)]),                   # Go's \w is ASCII
+    (r"\bé", "xé", [(1, 2)]),                             # ... and so is \b: x|é is a word boundary
+    (r"\bé", "éé", []),                                   # ... é|é is not
+])
+def test_the_fallback_reads_dollar_and_classes_as_go(pattern: str, text: str, expected: list[tuple[int, int]]) -> None:
+    python = Compiled(pattern, force_python=True)
+    assert python.values(PreparedText(text)) == expected
+    if backend.HAVE_RE2:
+        rx = Compiled(pattern)
+        assert rx.uses_re2
+        conv = PreparedText(text)
+        got = rx.values(conv)
+        chars = conv.to_chars({o for pair in got for o in pair})
+        assert [(chars[s], chars[e]) for s, e in got] == expected

@@ -382,11 +382,7 @@ def test_allowlists_on_the_match_and_the_line(detectors: list[Detector], regex_b
         _LINE_AND_MATCH_ALLOWLISTS, set())
 
 
-def test_python_fallback_reads_go_syntax_as_go(detectors: list[Detector], regex_backend: str,
-                                               request: pytest.FixtureRequest) -> None:
-    if regex_backend == "python":
-        request.applymarker(pytest.mark.xfail(strict=True, reason="go_to_python keeps $ and \\w, which Python "
-                                                                  "reads wider than Go (backend.py)"))
+def test_python_fallback_reads_go_syntax_as_go(detectors: list[Detector], regex_backend: str) -> None:
     scanner = Scanner(Registry(detectors))
     assert {n: _ours(scanner, t) for n, t in _PYTHON_SYNTAX.items()} == dict.fromkeys(_PYTHON_SYNTAX, set())
 

@@ -223,13 +223,22 @@ _FLAGS = re.compile(r"\(\?([a-zA-Z]*(?:-[a-zA-Z]*)?)\)")
 
 
 def go_to_python(pattern: str) -> str:
-    """Translate Go/RE2 syntax that Python ``re`` lacks: flags set mid-pattern (``ab(?i)cd``, which
-    Go scopes to the rest of the enclosing group, across ``|``), ``\\z``, ``(?<name>``, ``[[:alpha:]]``."""
+    """Translate Go/RE2 syntax that Python ``re`` lacks or reads differently: flags set mid-pattern
+    (``ab(?i)cd``, which Go scopes to the rest of the enclosing group, across ``|``), ``\\z``,
+    ``(?<name>``, ``[[:alpha:]]``, and ``$`` outside multi-line mode (the end of the text in Go;
+    Python's also matches before a last newline). Compile the result with ``re.ASCII``: Go's ``\\w``,
+    ``\\d``, ``\\s`` and ``\\b`` are ASCII."""
     out: list[str] = []
     stack: list[list[str]] = [[]]  # per open group: the flag scopes opened inside it, still open
+    lead = _FLAGS.match(pattern)
+    multiline = bool(lead and "m" in lead.group(1).split("-")[0])
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
+        if c == "$" and not multiline and not any("m" in f.split("-")[0] for scopes in stack for f in scopes):
+            out.append("\\Z")
+            i += 1
+            continue
         if c == "\\":
             nxt = pattern[i + 1:i + 2]
             out.append("\\Z" if nxt == "z" else pattern[i:i + 2])
@@ -296,9 +305,9 @@ def go_to_python(pattern: str) -> str:
 
 
 def python_syntax(pattern: str) -> str:
-    """``pattern`` as Python ``re`` reads it. A POSIX class (``[[:alnum:]]``) compiles in ``re`` too, but
-    as a different set, so a pattern holding one is always translated."""
-    return go_to_python(pattern) if "[:" in pattern else pattern
+    """``pattern`` as Python ``re`` (with ``re.ASCII``) reads it: translated, because several Go
+    constructs compile in ``re`` too but mean something else there (``[[:alnum:]]``, ``$``)."""
+    return go_to_python(pattern)
 
 
 def compile_python(pattern: str) -> re.Pattern[str]:
@@ -308,13 +317,9 @@ def compile_python(pattern: str) -> re.Pattern[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" in RE2-style classes
         try:
-            return re.compile(python_syntax(pattern))
-        except re.error as first:
-            try:
-                return re.compile(go_to_python(pattern))
-            except (re.error, PatternError) as exc:
-                detail = exc if isinstance(exc, PatternError) else first
-                raise PatternError(f"the pattern {pattern[:60]!r} does not compile: {detail}") from None
+            return re.compile(python_syntax(pattern), re.ASCII)
+        except re.error as exc:
+            raise PatternError(f"the pattern {pattern[:60]!r} does not compile: {exc}") from None
 
 
 def compile_value_regex(pattern: str) -> Compiled:
