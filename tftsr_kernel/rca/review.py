@@ -42,12 +42,11 @@ def scan_issue(store: Store, issue_id: str, scanner: Scanner | None = None) -> d
     files = log_files(store, issue_id)
     if not files:
         raise InputError("this issue has no logs yet; load some first")
-    texts = {row["id"]: read_log_text(store, row) for row in files}
     counts: Counter[str] = Counter()
     now = utc_now()
     with store.transaction():
         for row in files:
-            text = texts[row["id"]]
+            text = read_log_text(store, row)  # one file's text in memory at a time
             spans = scan_text(text, scanner=scanner) if scanner else scan_text(text)
             starts = line_starts(text)
             store.executemany(
