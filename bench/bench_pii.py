@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -39,6 +41,18 @@ def run_engine(path: Path, nbytes: int) -> float:
     print(f"  tftsr engine, streaming a {nbytes / 1e6:.0f} MB file (full catalog, validators, spans): "
           f"{mbps(nbytes, dt):7.2f} MB/s  ({n} spans; triggers: {sc.trigger_engine}; {sc.prefilter_summary})")
     return mbps(nbytes, dt)
+
+
+def run_cli(path: Path, nbytes: int, cache: Path) -> None:
+    """``tftsr scan --json`` as users run it (a process: start-up, reading, JSON out), cold and warm cache."""
+    env = {**os.environ, "TFTSR_CACHE_DIR": str(cache)}
+    for label in ("cold cache", "warm cache"):
+        t = time.perf_counter()
+        with open(os.devnull, "w") as sink:
+            subprocess.run([sys.executable, "-m", "tftsr_kernel.cli", "scan", "--json", str(path)],
+                           stdout=sink, env=env, check=False)
+        dt = time.perf_counter() - t
+        print(f"  tftsr scan --json, {nbytes / 1e6:6.1f} MB file, {label}: {dt:6.2f} s  ({mbps(nbytes, dt):7.2f} MB/s)")
 
 
 def run_naive(text: str) -> float:
@@ -185,6 +199,11 @@ def main() -> None:
         nbytes = write_file(base, big_path, TARGET_MB * 1_000_000)
         print(f"text: {what}, {len(base.encode()) / 1e6:.2f} MB repeated into a {nbytes / 1e6:.1f} MB file")
         ours = run_engine(big_path, nbytes)
+        print("the command line, end to end:")
+        small_path = workdir / "small.log"
+        small = write_file(base[:200_000], small_path, 200_000)
+        run_cli(small_path, small, workdir / "cache")
+        run_cli(big_path, nbytes, workdir / "cache-big")
         os.unlink(big_path)
         print("engines considered (matching only, on the base text):")
         rows = alternatives(base)
