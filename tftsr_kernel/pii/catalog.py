@@ -47,14 +47,29 @@ _L = r"(?:^|[^A-Za-z0-9_])"
 _R = r"(?:[^A-Za-z0-9_]|$)"
 _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 
-# key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...
-_SEP = r"""(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?"""
+# key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
+# or the end of an XML start tag: <password>...</password>
+_SEP = r"""(?:(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?|>)"""
 
 
-def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;&<>\\]+", suffix: str = "") -> str:
+def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: str = "", short: str = "",
+                       sep: str = _SEP, flag: str = "") -> str:
     """A pattern for ``KEYWORD <sep> VALUE`` where the value is group ``v``; ``suffix`` may follow the
-    keyword inside the name (``SECRET_KEY_BASE``)."""
-    return rf"(?i)(?:^|[^a-z0-9])(?:{keywords}){suffix}{_SEP}(?P<v>{value})"
+    keyword inside the name (``SECRET_KEY_BASE``).
+
+    ``keywords`` may end a longer name (``dbPassword``, ``PGPASSWORD``, ``stripeApiKey``,
+    ``oauthClientSecret``): a name that *ends* in one of them and is directly followed by a separator
+    names that kind of value, whatever prefix it has. ``short`` keywords (``pass``, ``pwd``) end too
+    many other words (``bypass``, ``compass``) and must start the name. ``flag`` names command-line
+    options whose value follows a space (``--client-secret X``).
+
+    The value stays the pattern's one trailing run (the structural prefilter matches a trailing run
+    at its minimum length; a run inside an alternation would be reported at every character)."""
+    start = f"(?:{keywords})" if not short else f"(?:(?:^|[^a-z0-9])(?:{short})|{keywords})"
+    key = f"{start}{suffix}{sep}"
+    if flag:
+        key = rf"(?:{key}|--(?:[a-z0-9]{{1,16}}-){{0,2}}(?:{flag})[ \t]{{1,3}}[\"']?)"
+    return rf"(?i){key}(?P<v>{value})"
 
 
 _TOKEN_VALUE = r"[A-Za-z0-9._~+/-]{12,}={0,3}"  # noqa: S105 - a pattern
@@ -79,7 +94,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("phone_nanp", "PHONE", r"(?P<v>\([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}|[0-9]{3}[-.][0-9]{3}[-.][0-9]{4})",
              validator="phone", priority=35, description="North American phone number format"),
     Detector("phone_keyword", "PHONE",
-             r"(?i)(?:phone|tel|mobile|cell|fax|sms|whatsapp)(?:[_ -]?(?:no|number|num|nr))?\W{0,3}"
+             r"(?i)(?:phone|tel|mobile|cell|fax|sms|whatsapp)(?:[_ -]?(?:no|number|num|nr))?\W{0,4}"
              r"(?P<v>\+?[0-9][0-9 ().-]{5,}[0-9])",
              hints=("phone", "tel", "mobile", "cell", "fax", "sms", "whatsapp"), validator="phone", priority=35,
              description="number after a phone keyword"),
@@ -90,15 +105,27 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("ssn", "SSN", r"(?:^|[^0-9A-Za-z_.:/-])(?P<v>[0-9]{3}-[0-9]{2}-[0-9]{4})(?:[^0-9A-Za-z_-]|$)",
              validator="ssn", priority=28, description="US SSN (area/group/serial rules)"),
     Detector("ssn_keyword", "SSN",
-             r"(?i)(?:ssn|social security(?: number)?)\W{0,3}(?P<v>[0-9]{9}|[0-9]{3} [0-9]{2} [0-9]{4})(?:[^0-9]|$)",
-             hints=("ssn", "social security"), validator="ssn", priority=28,
+             r"(?i)(?:ssn|social[ _-]?security(?:[ _-]?(?:number|no))?)\W{0,4}"
+             r"(?P<v>[0-9]{9}|[0-9]{3} [0-9]{2} [0-9]{4})(?:[^0-9]|$)",
+             hints=("ssn", "social"), validator="ssn", priority=28,
              description="nine digits after an SSN keyword"),
     Detector("username_phrase", "USERNAME",
              r"(?i)(?:(?:invalid|illegal) user|failed (?:password|publickey|none) for(?: invalid user)?"
-             r"|accepted [a-z-]+ for|session (?:opened|closed) for user|for user|by user|user name)"
-             r" (?P<v>[A-Za-z0-9._$@\\-]+)",
+             r"|accepted [a-z-]+ for|session (?:opened|closed) for user|for user|by user|of user|user name"
+             r"|(?:create|alter|drop|rename) user(?: if (?:not )?exists)?)"
+             r" [\"']?(?P<v>[A-Za-z0-9._$@\\-]+)",
              hints=("user", "accepted", "failed"), validator="username", priority=60,
-             description="user named by sshd/PAM/auth log phrases"),
+             description="user named by sshd/PAM/systemd/database auth log phrases (quoted or not)"),
+    Detector("username_sudo", "USERNAME",
+             r"(?i:by) (?P<v>[A-Za-z0-9._$@\\-]{1,64})\(uid=[0-9]"
+             r"|sudo(?:\[[0-9]{1,10}\])?:[ \t]{1,8}(?P<v2>[A-Za-z0-9._$@\\-]{1,64}) : ",
+             hints=("uid=", "sudo"), validator="username", priority=60,
+             description="sudo's 'sudo: USER : TTY=...' and PAM's 'by USER(uid=N)'"),
+    Detector("username_credentials", "USERNAME",
+             r"(?i)[a-z][a-z0-9+.-]+://(?P<v>[^\s:/\"'<>]+):[^\s@/\"'<>]+@"
+             r"|(?:^|[ \t])(?:-u|--user)[ =][\"']?(?P<v2>[^\s:\"']+):",
+             hints=("://", "-u", "--user"), validator="username", priority=60,
+             description="user part of scheme://user:password@host and curl -u user:password"),
     Detector("username_assignment", "USERNAME",
              r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|ruser|logname|login|uname|db_user)"
              r"(?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)",
@@ -127,8 +154,9 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("akia", "asia", "abia", "acca", "a3t"), priority=10, description="AWS access key id"),
     Detector("aws_secret_key", "AWS_SECRET_KEY",
              keyword_assignment(r"aws[_-]?secret(?:[_-]?access)?[_-]?key|secret[_-]?access[_-]?key|aws[_-]?secret",
-                                r"[A-Za-z0-9/+]{40}") + _R_B64,
-             hints=("secret",), priority=12, description="AWS secret access key after its key name"),
+                                r"[A-Za-z0-9/+]{40}", sep=f"(?:{_SEP}|[ \t]{{1,3}})") + _R_B64,
+             hints=("secret",), priority=12,
+             description="AWS secret access key after its key name (also space-separated: aws configure set ...)"),
     Detector("github_token", "GITHUB_TOKEN",
              _L + r"(?P<v>gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})" + _R,
              hints=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), priority=10,
@@ -158,9 +186,13 @@ DETECTORS: tuple[Detector, ...] = (
              + r"(?:[^A-Za-z0-9_.=-]|$)",
              hints=("eyj",), validator="jwt", priority=15, description="JSON Web Token, header decodes with alg"),
     Detector("url_credentials", "URL_CREDENTIALS",
-             r"(?i)[a-z][a-z0-9+.-]+://[^\s:/@\"'<>]*:(?P<v>[^\s@/\"'<>]+)@",
+             r"(?i)[a-z][a-z0-9+.-]+://[^\s:/\"'<>]*:(?P<v>[^\s@/\"'<>]+)@",
              hints=("://",), validator="secret_value", priority=20,
              description="password part of scheme://user:password@host"),
+    Detector("url_credentials_dsn", "URL_CREDENTIALS",
+             r"(?:^|[\s\"'=])[A-Za-z0-9_.-]{1,64}:(?P<v>[^\s@/\"'<>]{1,128})@(?:tcp|udp|unix)\(",
+             hints=("@tcp(", "@udp(", "@unix("), validator="secret_value", priority=20,
+             description="password part of a Go database DSN user:password@tcp(host:port)/db"),
     # ---- secrets recognised by the key they are assigned to
     Detector("bearer_token", "BEARER_TOKEN",
              r"(?i)(?:^|[^a-z0-9])(?:bearer|token)\s+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
@@ -170,29 +202,36 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("basic",), validator="entropy", priority=40,
              description="HTTP Basic credentials (base64 of user:password)"),
     Detector("password_assignment", "PASSWORD",
-             keyword_assignment(r"password|passwd|passphrase|pass|pwd|pw|db_pass|secret_password"),
+             keyword_assignment(r"password|passwd|passphrase", short=r"pass|pwd|pw"),
              hints=("pass", "pwd", "pw"), validator="secret_value", priority=40,
-             description="value assigned to a password key (password=, \"passwd\": \"...\")"),
+             description="value assigned to a password key (password=, \"dbPassword\": \"...\", <password>)"),
+    Detector("password_statement", "PASSWORD",
+             r"(?i:password|identified(?: with [a-z0-9_]{1,32})? by)[ \t]{0,3}\(?[ \t]{0,3}"
+             r"[\"'](?P<v>[^\"'\s]{1,128})[\"']"
+             r"|(?i:requirepass|masterauth)[ \t]{1,8}[\"']?(?P<v2>[^\s\"']{1,128})"
+             r"|\"AUTH\"[ \t]{1,3}(?:\"[^\"\s]{1,64}\"[ \t]{1,3})?\"(?P<v3>[^\"\s]{1,128})\"",
+             hints=("password", "identified", "requirepass", "masterauth", '"auth"'), validator="secret_value",
+             priority=45, description="SQL PASSWORD 'x' / IDENTIFIED BY 'x', redis requirepass/masterauth/AUTH"),
     Detector("password_cli", "PASSWORD",
              r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
-             r"|--password[ =][\"']?(?P<v2>[^\s\"']+))"
-             r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p(?P<v3>[^\s\"']+)",
-             hints=("-u", "--user", "--password", "mysql"), validator="secret_value", priority=45,
-             description="curl -u user:password, --password X, mysql -pPASSWORD"),
+             r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
+             r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)",
+             hints=("-u", "--user", "pass", "mysql"), validator="secret_value", priority=45,
+             description="curl -u user:password, --db-password X, mysql -pPASSWORD"),
     Detector("api_key_assignment", "API_KEY",
-             keyword_assignment(r"x-api-key|api[_-]?key|apikey|api[_-]?token|api[_-]?secret|app[_-]?key"
-                                r"|access[_-]?key(?:[_-]?id)?|subscription[_-]?key|license[_-]?key|client[_-]?key"
-                                r"|x-auth-token|private[_-]?token|consumer[_-]?key", _TOKEN_VALUE),
+             keyword_assignment(r"api[_-]?key|apikey|api[_-]?token|api[_-]?secret|app[_-]?key|access[_-]?key(?:[_-]?id)?"
+                                r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)[_-]?key"
+                                r"|x-auth-token|private[_-]?token", _TOKEN_VALUE, flag=r"api-?key"),
              hints=("key", "token"), validator="entropy", priority=45,
-             description="value assigned to an API key name (apikey=, X-API-Key:)"),
+             description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, --api-key X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
-             keyword_assignment(r"(?:client|app|api|shared|webhook|jwt|signing|encryption|master|private|hmac)?[_-]?"
-                                r"(?:secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key)"
-                                r"|(?:access|refresh|auth|id|session|oauth|csrf|xsrf|security|sas|bot)?[_-]?token"
-                                r"|credentials?|(?:j|php)?sess(?:ion)?[_-]?id|cookie|private[_-]?key|salt",
-                                _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex|v[0-9]|[0-9]))?"),
-             hints=("secret", "token", "credential", "sess", "cookie", "key", "salt"), validator="entropy",
-             priority=50, description="random-looking value assigned to a secret/token key"),
+             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private)[_-]?key|token|credentials?"
+                                r"|sess(?:ion)?[_-]?id|session|cookie|signature",
+                                _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex|v[0-9]|[0-9]))?",
+                                short=r"salt|sig|auth", flag=r"secret|token"),
+             hints=("secret", "token", "credential", "sess", "cookie", "key", "salt", "sig", "auth"),
+             validator="entropy",
+             priority=50, description="random-looking value assigned to a secret/token/session/signature key"),
 )
 
 

@@ -55,11 +55,28 @@ _PLACEHOLDER = re.compile(
       | \$\{[^}]*\}? | \$\([^)]*\)? | \$[A-Za-z_][A-Za-z0-9_]*   # ${VAR}, $(cmd), $VAR
       | \{\{.*\}\}? | %[sdr] | %\([a-z_]+\)s | %[A-Za-z_]+%      # templates
       | (?:null|none|nil|undefined|empty|true|false|yes|no|n/?a|unset|redacted|masked|hidden
-         |secret|password|passwd|token|changeme|example|dummy|placeholder|required|optional
-         |string|value|your[_-]?\w*|my[_-]?\w*|test|default|\*+\w*|\w*\*{3,}\w*)
+         |secret|password|passwd|token|example|dummy|placeholder|required|optional
+         |string|value|test|default|\*+\w*|\w*\*{3,}\w*
+         |(?:change|replace|fill|update)[_-]?(?:me|it|this)\w*             # changeme, CHANGE_ME, replace-me
+         |your[_-]?[\w-]*|my[_-]?\w*|(?:insert|enter|paste|put)[_-][\w-]*   # your-api-key-here, my_token
+         |[\w-]*[_-](?:here|placeholder|example|goes[_-]here)                # api-key-here, token_placeholder
+         |(?:example|sample|fake|dummy|test)[_-][\w-]*                       # example-key, test_secret
+      )
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+
+# a file system path: the key names where the secret lives (PASSWORD_FILE=..., sudo's PWD=/home/x)
+_PATH = re.compile(r"(?:~|\.{1,2})?/(?:[a-z0-9._@-]+/)*[a-z0-9._@-]*")
+# a canonical UUID is an identifier (request, session, trace), not a key
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# a query string goes on after a value: "&name=" (or "&amp;name=") ends it; a lone "&" is part of it
+_QUERY_NEXT = re.compile(r"&(?:amp;)?[A-Za-z0-9_.\[\]-]+=")
+
+
+def _mixed_case_and_digits(value: str) -> bool:
+    return any(c.islower() for c in value) and any(c.isupper() for c in value) and any(c.isdigit() for c in value)
 
 
 def is_placeholder(value: str) -> bool:
@@ -69,6 +86,8 @@ def is_placeholder(value: str) -> bool:
         return True
     if len(set(v)) == 1:
         return True
+    if v[0] == "$" and v[1:2].isalpha() and _mixed_case_and_digits(v):
+        return False  # $Xk9vQ2pL7: a password that starts with "$", not a $VARIABLE
     return bool(_PLACEHOLDER.match(v))
 
 
@@ -275,10 +294,6 @@ def check_mac(text: str, start: int, end: int) -> Bounds | None:
         return None
     if after == ":" and _hex_group_beside(text, end, 1):
         return None
-    value = text[start:end]
-    # 00:00:00:00:00:00 and ff:ff:... are not anyone's hardware
-    if len(set(value.replace(":", "").replace("-", "").replace(".", "").lower())) == 1:
-        return None
     return start, end
 
 
@@ -340,12 +355,15 @@ def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
 @_memo
 def _secret_value_length(value: str) -> int:
     """How much of ``value`` is the secret (closing punctuation dropped); 0 when it is no secret."""
+    m = _QUERY_NEXT.search(value)
+    if m:
+        value = value[:m.start()]
     if is_placeholder(value):
         return 0
     # strip closing punctuation a log line wraps around a value
     while value and value[-1] in ")]}>.,;":
         value = value[:-1]
-    if len(value) < 4 or is_placeholder(value):
+    if len(value) < 4 or is_placeholder(value) or _PATH.fullmatch(value):
         return 0
     return len(value)
 
@@ -367,6 +385,8 @@ def _random_looking(value: str) -> bool:
     if classes < 2:
         return False
     if re.fullmatch(r"[a-z]+(?:[._-][a-z]+)*", value):  # dotted.words / snake_case identifiers
+        return False
+    if _UUID.fullmatch(value):
         return False
     return not re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value)  # numbers: 0x1f2e ids, versions
 
@@ -406,10 +426,19 @@ _CODE_ROOTS = _words("java javax jdk sun com org net io android androidx kotlin 
                      " google microsoft system")
 
 
+# top-level domains that are also common file extensions (Makefile.in, model.pt, kernel.cl, logo.ai,
+# Safari.app): a bare two-label name ending in one is a file, unless a URL or address frames it
+_FILE_TLDS = _words("in pt cl ai app me th ar id")
+# extensions that sit in front of a template suffix (config.h.in, Makefile.am.in)
+_FILE_EXTS = _words("h c cc cpp py js ts json yaml yml xml txt cfg conf ini sh am cmake html md env properties toml")
+
+
 @_memo
 def _hostname_value_ok(value: str) -> bool:
     labels = value.split(".")
     if len(labels) < 2 or labels[-1].lower() not in _TLDS:
+        return False
+    if labels[-1].lower() in _FILE_TLDS and labels[-2].lower() in _FILE_EXTS:
         return False
     if labels[0].lower() in _CODE_ROOTS and len(labels) >= 3:
         return False  # a package or class name (org.apache.spark.io), not a host
@@ -420,12 +449,15 @@ def _hostname_value_ok(value: str) -> bool:
 
 
 def check_hostname(text: str, start: int, end: int) -> Bounds | None:
-    if not _hostname_value_ok(text[start:end]):
+    value = text[start:end]
+    if not _hostname_value_ok(value):
         return None
     before, after = _char_before(text, start), _char_after(text, end)
     # The host of a URL counts: after "scheme://" or after the "user:password@" of a credentials URL
     # (an e-mail's domain also follows "@", but the longer EMAIL span wins the overlap).
     in_url = (before == "/" and _char_before(text, start - 1) == "/") or before == "@"
+    if not in_url and value.count(".") == 1 and value[value.index(".") + 1:].lower() in _FILE_TLDS:
+        return None
     if before in _ALNUM or (before in "@._-/" and not in_url) or after in _ALNUM or after in "_-" or after == "(":
         return None
     if after == "." and _char_after(text, end + 1) in _ALNUM:  # java.net.ConnectException: a dotted code name
