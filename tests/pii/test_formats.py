@@ -114,3 +114,12 @@ def test_negative(type_: str, text: str) -> None:
 def test_query_string_ends_a_password_at_the_next_parameter() -> None:
     text = "GET /login?user=ops&password=Zr8Lq2Wx&next=/home HTTP/1.1"
     assert ("PASSWORD", "Zr8Lq2Wx") in _found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "D WindowManager: opening app wtoken = AppWindowToken{9f4ef63 token=Token{a64f992}}",
+    "W ActivityManager: Bad activity token: android.os.BinderProxy@2bd79ce",
+    "config session=AppSessionManager credential=DefaultAzureCredential clientSecret=ClientSecretCredential",
+])
+def test_names_made_of_words_are_not_secrets(text: str) -> None:
+    assert _found(text) == []

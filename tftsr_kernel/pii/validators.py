@@ -71,6 +71,10 @@ _PLACEHOLDER = re.compile(
 _PATH = re.compile(r"(?:~|\.{1,2})?/(?:[a-z0-9._@-]+/)*[a-z0-9._@-]*")
 # a canonical UUID is an identifier (request, session, trace), not a key
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# a name made of words: lower-case, CamelCase or lowerCamel segments joined by . _ - / (AppWindowToken,
+# android.os.BinderProxy, DefaultAzureCredential): a class, setting or enum, not a random token
+_WORD_SEGMENT = r"(?:[a-z]+|(?:[A-Z]{1,3}[a-z]{2,}[0-9]?)+|[a-z]{2,}(?:[A-Z]{1,3}[a-z]{2,}[0-9]?)+)"
+_IDENTIFIER = re.compile(rf"{_WORD_SEGMENT}(?:[._/-]{_WORD_SEGMENT})*")
 # a query string goes on after a value: "&name=" (or "&amp;name=") ends it; a lone "&" is part of it
 _QUERY_NEXT = re.compile(r"&(?:amp;)?[A-Za-z0-9_.\[\]-]+=")
 
@@ -386,7 +390,7 @@ def _random_looking(value: str) -> bool:
         return False
     if re.fullmatch(r"[a-z]+(?:[._-][a-z]+)*", value):  # dotted.words / snake_case identifiers
         return False
-    if _UUID.fullmatch(value):
+    if _UUID.fullmatch(value) or _IDENTIFIER.fullmatch(value):
         return False
     return not re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value)  # numbers: 0x1f2e ids, versions
 
