@@ -302,8 +302,8 @@ EXTRA: dict[str, tuple[str, set[tuple[str, str]]]] = {
                               {("snyk-api-token", "2a728b4d-d76a-429f-8af0-29b0be5d3ff8")}),
 }
 
-# Lines where we still find what gitleaks does not (we over-report; nothing leaks). gitleaks finds nothing
-# in any of them. Their tests are strict xfails: when the engine learns it, the mark must go.
+# Lines gitleaks finds nothing in, for reasons we once missed: allowlists on the line and on the whole
+# match, and Go's own reading of $ and \w.
 _LINE_AND_MATCH_ALLOWLISTS = {  # generic-api-key's allowlists on the line and on the whole match
     "dockerfile.txt": "RUN --mount=type=secret,id=npm api_key=Zk3Pq8Lw2Nx7Rt5Vb9Hc4Jd6Mf1Sg0Yb\n",
     "public-key.txt": 'public_key = "Zk3Pq8Lw2Nx7Rt5Vb9Hc4Jd6Mf1Sg0Yc"\n',
@@ -374,8 +374,6 @@ def test_gitleaks_agrees_with_the_lines_above(gitleaks_found: dict[str, tuple[st
     assert {n: gitleaks_found[f"gap-{n}"][1] for n in GAPS} == dict.fromkeys(GAPS, set())
 
 
-@pytest.mark.xfail(strict=True, reason="allowlists with regexTarget 'match' or 'line' are skipped: the engine "
-                                       "tests allowlists on the value only")
 def test_allowlists_on_the_match_and_the_line(detectors: list[Detector], regex_backend: str) -> None:
     scanner = Scanner(Registry(detectors))
     assert {n: _ours(scanner, t) for n, t in _LINE_AND_MATCH_ALLOWLISTS.items()} == dict.fromkeys(
@@ -404,8 +402,11 @@ entropy = 3.5
 keywords = ["tok_"]
 [[rules.allowlists]]
 regexTarget = "match"
-regexes = ['''.+''']
+regexes = ['''^tok_f''']
 stopwords = ["Conway'", "dummy"]
+[[rules.allowlists]]
+regexTarget = "line"
+regexes = ['''# example''']
 [[rules.allowlists]]
 condition = "AND"
 paths = ['''\.bb$''']
@@ -434,9 +435,14 @@ def test_loader_follows_gitleaks_semantics(tmp_path: Path, regex_backend: str) -
     assert found("tok_a1b2dummy9f6g7h8 tok_conway'0g7h8i9 tok_a1b2DUMMY9f6g7h8") == []  # stopwords, any case
     assert found("tok_aaaabbbbccccdddd") == []  # entropy 2.0, below the rule's 3.5
     assert found("key=tok_a1b2c3d4e5f6g7h8") == [("tok", "tok_a1b2c3d4e5f6g7h8")]  # not generic-tok
-    allow = {d.name: d.allow for d in load_gitleaks_rules(rules)}
-    assert ".+" not in allow["gitleaks:tok"]  # regexes on the match, and those that also need a path
-    assert "^tok_0000" not in allow["gitleaks:tok"] and "^tok_0000" not in allow["gitleaks:generic-tok"]
+    assert found("x tok_f1b2c3d4e5f6g7h8 y") == []  # an allowlist regex on the whole match
+    assert found("x tok_a1b2c3d4e5f6g7h8 # example\n") == []  # ... and one on the line
+    assert found("x tok_a1b2c3d4e5f6g7h8\n# example") == [("tok", "tok_a1b2c3d4e5f6g7h8")]  # not another line
+    loaded = {d.name: d for d in load_gitleaks_rules(rules)}
+    tok = loaded["gitleaks:tok"]
+    assert (tok.allow_match, tok.allow_line) == (("^tok_f",), ("# example",))
+    assert ".+" not in tok.allow + tok.allow_match  # regexes that also need a path never apply to text
+    assert "^tok_0000" not in tok.allow and "^tok_0000" not in loaded["gitleaks:generic-tok"].allow
 
     # a secret whose entropy is the rule's is dropped: 16 distinct characters of 16 have 4.0, of 17 more
     rules.write_text("[[rules]]\nid = 'x'\nregex = 'q_([a-q]{16,17})'\nentropy = 4\n", encoding="utf-8")

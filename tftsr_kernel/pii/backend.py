@@ -125,8 +125,17 @@ class Compiled:
         search to those stretches of the text; ``^``/``$`` and boundary characters still see the
         whole text around them.
         """
+        return self._search(prepared, regions, False)  # type: ignore[return-value]
+
+    def matches(self, prepared: PreparedText,
+                regions: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int, int, int]]:
+        """Like :meth:`values`, as ``(match_start, match_end, value_start, value_end)``."""
+        return self._search(prepared, regions, True)  # type: ignore[return-value]
+
+    def _search(self, prepared: PreparedText, regions: Sequence[tuple[int, int]] | None,
+                whole: bool) -> list[tuple[int, ...]]:
         idx = self._value_idx
-        out: list[tuple[int, int]] = []
+        out: list[tuple[int, ...]] = []
         add = out.append
         if self.uses_re2 and prepared.data is not None:
             data = prepared.data
@@ -161,7 +170,7 @@ class Compiled:
                     else:
                         vs, ve = ms, me
                     if ve > vs:
-                        add((vs, ve))
+                        add((ms, me, vs, ve) if whole else (vs, ve))
                     pos = ve if ve > ms else me if me > ms else ms + 1
             return out
         rx = self._pyrx if self._pyrx is not None else compile_python(self.pattern)
@@ -186,7 +195,7 @@ class Compiled:
                         vs, ve = m.span(i)
                         break
                 if ve > vs:
-                    add((vs, ve))
+                    add((ms, me, vs, ve) if whole else (vs, ve))
                 pos = ve if ve > ms else me if me > ms else ms + 1
         return out
 

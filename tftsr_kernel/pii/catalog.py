@@ -37,6 +37,8 @@ class Detector:
     description: str = ""
     value_groups: tuple[str, ...] = field(default=("v", "v2", "v3"))
     allow: tuple[str, ...] = ()  # regexes: a value matching one is not reported (gitleaks allowlists)
+    allow_match: tuple[str, ...] = ()  # ... nor one whose whole match does (gitleaks' regexTarget "match")
+    allow_line: tuple[str, ...] = ()  # ... nor one whose line(s) do (regexTarget "line")
     #: how far (characters) a match may reach before or after one of its hints; the engine runs a
     #: hinted detector only inside such windows around the hints it finds
     reach: int = 4096

@@ -90,7 +90,15 @@ class _Compiled:
     check: Check | None
     hints: tuple[str, ...]
     allow: tuple[Compiled, ...]
+    allow_match: tuple[Compiled, ...]
+    allow_line: tuple[Compiled, ...]
     gated: bool  # hints are usable triggers: run only in windows around them
+
+    @property
+    def filtered(self) -> bool:
+        """Whether candidates need more than the pattern: a validator, an entropy floor or allowlists."""
+        return bool(self.check is not None or self.detector.min_entropy or self.allow or self.allow_match
+                    or self.allow_line)
 
 
 _START = operator.itemgetter(0)
@@ -168,7 +176,8 @@ class Scanner:
             hints = tuple(h.lower() for h in d.hints)
             self._compiled.append(_Compiled(
                 d, Compiled(d.pattern, d.value_groups), VALIDATORS[d.validator] if d.validator else None,
-                hints, tuple(Compiled(a) for a in d.allow),
+                hints, tuple(Compiled(a) for a in d.allow), tuple(Compiled(a) for a in d.allow_match),
+                tuple(Compiled(a) for a in d.allow_line),
                 bool(hints) and all(len(h) >= _MIN_TRIGGER and h.isascii() for h in hints)))
         self._triggers = TriggerFinder([h for c in self._compiled if c.gated for h in c.hints])
         self._gate = True  # False: every detector over the whole text (the reference the tests compare with)
@@ -282,19 +291,33 @@ class Scanner:
                     lower = text.lower()
                 if not any(h in lower for h in c.hints):
                     continue
-            raw = c.matcher.values(prepared, regions)
+            whole: dict[tuple[int, int], tuple[int, int]] = {}  # value -> its whole match, for allowlists
+            if c.allow_match:
+                matched = c.matcher.matches(prepared, regions)
+                raw = [(vs, ve) for _, _, vs, ve in matched]
+            else:
+                raw = c.matcher.values(prepared, regions)
             if not raw:
                 continue
             if c.matcher.uses_re2 and prepared.data is not None and not prepared.ascii:
-                conv = prepared.to_chars({o for pair in raw for o in pair})
+                conv = prepared.to_chars({o for pair in raw for o in pair} | {o for m in matched for o in m[:2]}
+                                         if c.allow_match else {o for pair in raw for o in pair})
                 raw = [(conv[s], conv[e]) for s, e in raw]
+                if c.allow_match:
+                    matched = [(conv[ms], conv[me], conv[vs], conv[ve]) for ms, me, vs, ve in matched]
+            if c.allow_match:
+                whole = {(vs, ve): (ms, me) for ms, me, vs, ve in matched}
             d = c.detector
             check = c.check
             name, type_, prio = d.name, d.type, d.priority
-            if check is None and not d.min_entropy and not c.allow:
+            if not c.filtered:
                 out += [(s, e, prio, type_, name) for s, e in raw]
                 continue
             for s, e in raw:
+                if c.allow_match:
+                    ms, me = whole[(s, e)]
+                    if any(a.values(PreparedText(text[ms:me])) for a in c.allow_match):
+                        continue
                 if check is not None:
                     b = check(text, s, e)
                     if b is None:
@@ -306,6 +329,11 @@ class Scanner:
                     continue
                 if c.allow and any(a.values(PreparedText(text[s:e])) for a in c.allow):
                     continue
+                if c.allow_line:
+                    line_end = text.find("\n", e)
+                    line = text[text.rfind("\n", 0, s) + 1:len(text) if line_end < 0 else line_end]
+                    if any(a.values(PreparedText(line)) for a in c.allow_line):
+                        continue
                 out.append((s, e, prio, type_, name))
         if prefilter is not None:
             self._pf_bytes += size

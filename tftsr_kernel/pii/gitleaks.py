@@ -4,20 +4,18 @@ Patterns are Go regexp (RE2) syntax and compile with google-re2 (or translated f
 Honoured as gitleaks does: ``id``, ``regex``, ``secretGroup`` (else the first group, else the whole
 match with its edge newlines cut), ``entropy`` (a secret must be *above* it), ``keywords`` (our
 prefilter hints), rule allowlists (``allowlist``/``allowlists``) and the global ones (``[allowlist]``,
-``[[allowlists]]`` with ``targetRules``): ``regexes`` on the secret and ``stopwords`` (a secret holding
-one, in any case, is not reported). When several rules find one value, a specific rule's type wins over
-a ``generic`` rule's (gitleaks drops such generic findings).
+``[[allowlists]]`` with ``targetRules``): ``regexes`` on the secret, on the rule's whole match or on
+its line (``regexTarget``), and ``stopwords`` (a secret holding one, in any case, is not reported).
+When several rules find one value, a specific rule's type wins over a ``generic`` rule's (gitleaks
+drops such generic findings).
 
 Not honoured, since we scan text and not files: path-only rules are skipped; a rule's ``path`` does
 not limit it; allowlists of ``paths`` or ``commits`` never apply, and an allowlist whose ``condition``
-is ``AND`` applies only when all its parts are a secret's regexes (or all are stopwords). Regexes with
-``regexTarget = "match"`` or ``"line"`` are skipped (the engine tests a value only): those findings are
-reported, where gitleaks would allow them.
+is ``AND`` applies only when all its parts are regexes (or all are stopwords).
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 import tomllib
@@ -28,8 +26,6 @@ from tftsr_kernel.errors import ProfileError
 from tftsr_kernel.pii.backend import Compiled, PatternError
 from tftsr_kernel.pii.catalog import Detector
 from tftsr_kernel.pii.validators import VALIDATORS, Bounds
-
-log = logging.getLogger(__name__)
 
 # gitleaks rule id (prefix) -> our type; anything else is an API_KEY
 _TYPE_BY_ID: tuple[tuple[str, str], ...] = (
@@ -73,41 +69,51 @@ def _literal(word: str) -> str:
     return "".join(c if c.isalnum() or c == "_" or ord(c) > 0x7f else f"\\x{ord(c):02x}" for c in word)
 
 
-def _allow_patterns(block: Any, where: str) -> list[str]:
-    """Regexes that allow a secret, from one allowlist table or an array of them."""
-    out: list[str] = []
+#: what an allowlist regex is tested on (gitleaks' ``regexTarget``): the secret, the rule's whole match, the line
+TARGETS = ("secret", "match", "line")
+Allow = dict[str, list[str]]
+
+
+def _allow_patterns(block: Any, where: str) -> Allow:
+    """Regexes that allow a secret, per target, from one allowlist table or an array of them."""
+    out: Allow = {t: [] for t in TARGETS}
     items = block if isinstance(block, list) else [block] if isinstance(block, dict) else []
     for al in items:
         if not isinstance(al, dict):
             continue
-        target = al.get("regexTarget") or "secret"
-        regexes = [str(r) for r in al.get("regexes", [])] if target == "secret" else []
+        target = str(al.get("regexTarget") or "secret").lower()
+        if target not in TARGETS:
+            raise ProfileError(f"{where}: regexTarget must be one of {', '.join(TARGETS)}, not {target!r}")
+        regexes = [str(r) for r in al.get("regexes", [])]
         # gitleaks lowercases the secret and the stopwords; they test the secret whatever the target. One
         # alternation for all (generic-api-key has about 1500): one regex to run per value, not one per word
         words = [_literal(str(w)) for w in al.get("stopwords", []) if str(w)]
         stopwords = [f"(?i)(?:{'|'.join(words)})"] if words else []
-        if target != "secret" and al.get("regexes"):
-            log.debug("%s: allowlist regexes on the %s are not supported; they are skipped", where, target)
         if str(al.get("condition", "OR")).upper() == "AND":
             parts = sum(bool(al.get(k)) for k in ("regexes", "stopwords", "paths", "commits"))
             if parts != 1 or not (regexes or stopwords):
                 continue  # every part must hold, and we can test one kind only
-        out += regexes + stopwords
+        out[target] += regexes
+        out["secret"] += stopwords
     return out
 
 
-def _global_allow(data: dict[str, Any], where: str) -> tuple[list[str], dict[str, list[str]]]:
+def _merge(*parts: Allow) -> Allow:
+    return {t: [p for part in parts for p in part.get(t, ())] for t in TARGETS}
+
+
+def _global_allow(data: dict[str, Any], where: str) -> tuple[Allow, dict[str, Allow]]:
     """The global allowlists: for every rule, and for the rules some of them name in ``targetRules``."""
     common = _allow_patterns(data.get("allowlist"), where)
-    targeted: dict[str, list[str]] = {}
+    targeted: dict[str, Allow] = {}
     blocks = data.get("allowlists")
     for al in blocks if isinstance(blocks, list) else [blocks] if isinstance(blocks, dict) else []:
         targets = al.get("targetRules") if isinstance(al, dict) else None
         if targets:
             for rid in targets:
-                targeted.setdefault(str(rid), []).extend(_allow_patterns(al, where))
+                targeted[str(rid)] = _merge(targeted.get(str(rid), {}), _allow_patterns(al, where))
         else:
-            common += _allow_patterns(al, where)
+            common = _merge(common, _allow_patterns(al, where))
     return common, targeted
 
 
@@ -132,7 +138,7 @@ def load_gitleaks_rules(path: str | os.PathLike[str]) -> list[Detector]:
     if not isinstance(rules, list):
         raise ProfileError(f"rule file {p} has no [[rules]]; is it a gitleaks config?")
     global_allow, targeted_allow = _global_allow(data, str(p))
-    _check_compiles(global_allow, f"the global allowlist of {p}")
+    _check_compiles([x for t in TARGETS for x in global_allow[t]], f"the global allowlist of {p}")
     detectors: list[Detector] = []
     for rule in rules:
         rid = str(rule.get("id", "")).strip()
@@ -140,11 +146,11 @@ def load_gitleaks_rules(path: str | os.PathLike[str]) -> list[Detector]:
         if not rid or not isinstance(regex, str):
             continue  # path-only rules describe files, not text
         secret_group = int(rule.get("secretGroup", 0) or 0)
-        own = [*targeted_allow.get(rid, ()), *_allow_patterns(rule.get("allowlists"), f"{p} rule {rid!r}"),
-               *_allow_patterns(rule.get("allowlist"), f"{p} rule {rid!r}")]
+        own = _merge(targeted_allow.get(rid, {}), _allow_patterns(rule.get("allowlists"), f"{p} rule {rid!r}"),
+                     _allow_patterns(rule.get("allowlist"), f"{p} rule {rid!r}"))
         _check_compiles([regex], f"rule {rid!r} in {p}")
-        _check_compiles(own, f"an allowlist of rule {rid!r} in {p}")
-        allow = [*global_allow, *own]
+        _check_compiles([x for t in TARGETS for x in own[t]], f"an allowlist of rule {rid!r} in {p}")
+        allow = _merge(global_allow, own)
         entropy = float(rule.get("entropy", 0) or 0)
         detectors.append(Detector(
             name=f"gitleaks:{rid}", type=gitleaks_type(rid), pattern=regex,
@@ -156,6 +162,8 @@ def load_gitleaks_rules(path: str | os.PathLike[str]) -> list[Detector]:
             # the secret is secretGroup, else the first group that took part, else the whole match
             value_groups=(f"#{secret_group}",) if secret_group else ("#first",),
             validator=TRIM_NEWLINES,
-            allow=tuple(dict.fromkeys(allow)),
+            allow=tuple(dict.fromkeys(allow["secret"])),
+            allow_match=tuple(dict.fromkeys(allow["match"])),
+            allow_line=tuple(dict.fromkeys(allow["line"])),
         ))
     return detectors
