@@ -123,3 +123,40 @@ def test_query_string_ends_a_password_at_the_next_parameter() -> None:
 ])
 def test_names_made_of_words_are_not_secrets(text: str) -> None:
     assert _found(text) == []
+
+
+# examples from documentation and templates: vendor shapes with filler, sequences, code references
+DOC_EXAMPLES = [
+    'export OPENAI_API_KEY="sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+    "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "STRIPE_SECRET_KEY=sk_test_XXXXXXXXXXXXXXXXXXXXXXXX",
+    "api_key: 1234567890abcdef",
+    "password: ChangeMe!",
+    "password=secret123",
+    "password: !vault |",
+    "apiKey: process.env.API_KEY",
+    'password: os.environ["DB_PASSWORD"]',
+    "mysql://root:<password>@db:3306/app",
+]
+
+
+@pytest.mark.parametrize("text", DOC_EXAMPLES)
+def test_documentation_examples_are_not_secrets(text: str) -> None:
+    assert [t for t, _ in _found(text) if t not in ("HOSTNAME", "USERNAME")] == []
+
+
+@pytest.mark.parametrize(("type_", "text", "value"), [
+    ("GENERIC_SECRET", "Authorization: SSWS 00Qx8Lm2Wv9Tn4Rk7Pz3Hc6Jb1", "00Qx8Lm2Wv9Tn4Rk7Pz3Hc6Jb1"),
+    ("GENERIC_SECRET", '"authorization": "ApiKey Wm9vOmJhcjEyMzQ1Njc4OTA="', "Wm9vOmJhcjEyMzQ1Njc4OTA="),
+    ("PASSWORD", "dbpass=Xk29fLq8", "Xk29fLq8"),
+    ("PASSWORD", "rootpw: Kq8xWm2L", "Kq8xWm2L"),
+    ("PASSWORD", "password_confirmation=Hq8xLm2W", "Hq8xLm2W"),
+    ("PASSWORD", ":password => \"Kelu5512#\"", "Kelu5512#"),
+    ("AWS_ACCESS_KEY", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
+])
+def test_more_key_spellings(type_: str, text: str, value: str) -> None:
+    assert (type_, value) in _found(text)
+
+
+def test_digits_that_run_on_into_hex_are_not_a_card() -> None:
+    assert "CREDIT_CARD" not in {t for t, _ in _found("at (/var/lib/nova/instances/_base/6102645221134da5be0ed7dc150c)")}

@@ -49,9 +49,8 @@ _L = r"(?:^|[^A-Za-z0-9_])"
 _R = r"(?:[^A-Za-z0-9_]|$)"
 _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 
-# key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
-# or the end of an XML start tag: <password>...</password>
-_SEP = r"""(?:(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?|>)"""
+# key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...
+_SEP = r"""(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?"""
 
 
 def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: str = "", short: str = "",
@@ -62,13 +61,15 @@ def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: 
     ``keywords`` may end a longer name (``dbPassword``, ``PGPASSWORD``, ``stripeApiKey``,
     ``oauthClientSecret``): a name that *ends* in one of them and is directly followed by a separator
     names that kind of value, whatever prefix it has. ``short`` keywords (``pass``, ``pwd``) end too
-    many other words (``bypass``, ``compass``) and must start the name. ``flag`` names command-line
-    options whose value follows a space (``--client-secret X``).
+    many other words (``bypass``, ``compass``) and must start the name. An XML element of that name
+    holds the value too (``<dbPassword>...</dbPassword>``). ``flag`` names command-line options whose
+    value follows a space (``--client-secret X``).
 
     The value stays the pattern's one trailing run (the structural prefilter matches a trailing run
     at its minimum length; a run inside an alternation would be reported at every character)."""
     start = f"(?:{keywords})" if not short else f"(?:(?:^|[^a-z0-9])(?:{short})|{keywords})"
-    key = f"{start}{suffix}{sep}"
+    xml = f"[a-z0-9_.:-]{{0,32}}(?:{keywords})" if not short else f"(?:[a-z0-9_.:-]{{0,32}}(?:{keywords})|{short})"
+    key = f"(?:{start}{suffix}{sep}|<{xml}{suffix}>)"
     if flag:
         key = rf"(?:{key}|--(?:[a-z0-9]{{1,16}}-){{0,2}}(?:{flag})[ \t]{{1,3}}[\"']?)"
     return rf"(?i){key}(?P<v>{value})"
@@ -153,7 +154,8 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("-----begin",), priority=6, reach=32768,
              description="PEM private key whose END line is missing (truncated log)"),
     Detector("aws_access_key", "AWS_ACCESS_KEY", _L + r"(?P<v>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})" + _R,
-             hints=("akia", "asia", "abia", "acca", "a3t"), priority=10, description="AWS access key id"),
+             hints=("akia", "asia", "abia", "acca", "a3t"), validator="vendor_key", priority=10,
+             description="AWS access key id"),
     Detector("aws_secret_key", "AWS_SECRET_KEY",
              keyword_assignment(r"aws[_-]?secret(?:[_-]?access)?[_-]?key|secret[_-]?access[_-]?key|aws[_-]?secret",
                                 r"[A-Za-z0-9/+]{40}", sep=f"(?:{_SEP}|[ \t]{{1,3}})") + _R_B64,
@@ -161,29 +163,32 @@ DETECTORS: tuple[Detector, ...] = (
              description="AWS secret access key after its key name (also space-separated: aws configure set ...)"),
     Detector("github_token", "GITHUB_TOKEN",
              _L + r"(?P<v>gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})" + _R,
-             hints=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), priority=10,
+             hints=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), validator="vendor_key", priority=10,
              description="GitHub personal, OAuth, app and fine-grained tokens"),
     Detector("gitlab_token", "GITLAB_TOKEN",
              r"(?:^|[^A-Za-z0-9_-])(?P<v>gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|agent|oas|ffct)-[A-Za-z0-9_-]{20,}"
              r"|GR1348941[A-Za-z0-9_-]{20,})" + _R_B64,
              hints=("glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glsoat-", "glcbt-", "glimt-", "glagent-",
-                    "gloas-", "glffct-", "gr1348941"), priority=10, description="GitLab tokens"),
+                    "gloas-", "glffct-", "gr1348941"), validator="vendor_key", priority=10,
+             description="GitLab tokens"),
     Detector("slack_token", "SLACK_TOKEN",
              r"(?P<v>xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}"
              r"|https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/_-]{20,})",
-             hints=("xox", "xapp-", "hooks.slack.com"), priority=10, description="Slack tokens and webhooks"),
+             hints=("xox", "xapp-", "hooks.slack.com"), validator="vendor_key", priority=10,
+             description="Slack tokens and webhooks"),
     Detector("stripe_key", "STRIPE_KEY", _L + r"(?P<v>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,})" + _R,
-             hints=("sk_live_", "sk_test_", "rk_live_", "rk_test_"), priority=10,
+             hints=("sk_live_", "sk_test_", "rk_live_", "rk_test_"), validator="vendor_key", priority=10,
              description="Stripe secret and restricted keys"),
     Detector("google_api_key", "GOOGLE_API_KEY", r"(?:^|[^A-Za-z0-9_-])(?P<v>AIza[0-9A-Za-z_-]{35})" + _R_B64,
-             hints=("aiza",), priority=10, description="Google API key"),
+             hints=("aiza",), validator="vendor_key", priority=10, description="Google API key"),
     Detector("anthropic_key", "ANTHROPIC_KEY",
              r"(?:^|[^A-Za-z0-9_-])(?P<v>sk-ant-(?:api|admin|sid|oat)[0-9]{2}-[A-Za-z0-9_-]{20,})" + _R_B64,
-             hints=("sk-ant-",), priority=9, description="Anthropic API and admin keys"),
+             hints=("sk-ant-",), validator="vendor_key", priority=9, description="Anthropic API and admin keys"),
     Detector("openai_key", "OPENAI_KEY",
              r"(?:^|[^A-Za-z0-9_-])(?P<v>sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}"
              r"|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})" + _R_B64,
-             hints=("sk-",), priority=11, description="OpenAI API keys (project, service account, legacy)"),
+             hints=("sk-",), validator="vendor_key", priority=11,
+             description="OpenAI API keys (project, service account, legacy)"),
     Detector("jwt", "JWT", r"(?:^|[^A-Za-z0-9_-])(?P<v>eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)"
              + r"(?:[^A-Za-z0-9_.=-]|$)",
              hints=("eyj",), validator="jwt", priority=15, description="JSON Web Token, header decodes with alg"),
@@ -200,13 +205,20 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?i)(?:^|[^a-z0-9])(?:bearer|token)\s+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
              hints=("bearer", "token"), validator="secret_value", priority=35,
              description="token after 'Bearer' or 'Token' (Authorization header)"),
+    Detector("authorization_header", "GENERIC_SECRET",
+             r"(?i)authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?[a-z][a-z0-9_-]{1,20}[ \t]{1,3}"
+             r"(?P<v>[A-Za-z0-9._~+/-]{12,}={0,3})",
+             hints=("authorization",), validator="entropy", priority=50,
+             description="credentials of any Authorization scheme (ApiKey, SSWS, Splunk, ...)"),
     Detector("basic_auth", "PASSWORD", r"(?i)(?:^|[^a-z0-9])basic\s+(?P<v>[A-Za-z0-9+/]{8,}={0,2})" + _R_B64,
              hints=("basic",), validator="entropy", priority=40,
              description="HTTP Basic credentials (base64 of user:password)"),
     Detector("password_assignment", "PASSWORD",
-             keyword_assignment(r"password|passwd|passphrase", short=r"pass|pwd|pw"),
+             keyword_assignment(r"password|passwd|passphrase", suffix=r"(?:[_-]?(?:[0-9]|confirm(?:ation)?|value))?",
+                                short=r"(?:db|root|admin|user|usr|sql|my|mysql|pg|redis|ldap|smtp|mail|ftp|proxy|app"
+                                      r"|api|sys|svc|bind|auth|login|key|store|trust)?[_-]?(?:pass|pwd|pw)"),
              hints=("pass", "pwd", "pw"), validator="secret_value", priority=40,
-             description="value assigned to a password key (password=, \"dbPassword\": \"...\", <password>)"),
+             description="value assigned to a password key (password=, \"dbPassword\": \"...\", dbpass=, <password>)"),
     Detector("password_statement", "PASSWORD",
              r"(?i:password|identified(?: with [a-z0-9_]{1,32})? by)[ \t]{0,3}\(?[ \t]{0,3}"
              r"[\"'](?P<v>[^\"'\s]{1,128})[\"']"

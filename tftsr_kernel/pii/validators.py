@@ -57,11 +57,15 @@ _PLACEHOLDER = re.compile(
       | (?:null|none|nil|undefined|empty|true|false|yes|no|n/?a|unset|redacted|masked|hidden
          |secret|password|passwd|token|example|dummy|placeholder|required|optional
          |string|value|test|default|\*+\w*|\w*\*{3,}\w*
-         |(?:change|replace|fill|update)[_-]?(?:me|it|this)\w*             # changeme, CHANGE_ME, replace-me
+         |(?:change|replace|fill|update)[_-]?(?:me|it|this)[\w!@#$%^&*.-]*  # changeme, CHANGE_ME, replace-me, ChangeMe!
+         |(?:password|passwd|secret|admin|test|demo|sample|default|example|letmein|qwerty|guest)
+          [0-9!@#$%^&*._-]+                                                 # password123, secret123, admin!
          |your[_-]?[\w-]*|my[_-]?\w*|(?:insert|enter|paste|put)[_-][\w-]*   # your-api-key-here, my_token
          |[\w-]*[_-](?:here|placeholder|example|goes[_-]here)                # api-key-here, token_placeholder
          |(?:example|sample|fake|dummy|test)[_-][\w-]*                       # example-key, test_secret
       )
+      | ![A-Za-z_]+                                                         # a YAML tag: !vault |
+      | (?:process\.env|os\.environ|os\.getenv|getenv|env|config|settings|secrets|vars|params)[.\[(].*  # code
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -77,6 +81,17 @@ _WORD_SEGMENT = r"(?:[a-z]+|(?:[A-Z]{1,3}[a-z]{2,}[0-9]?)+|[a-z]{2,}(?:[A-Z]{1,3
 _IDENTIFIER = re.compile(rf"{_WORD_SEGMENT}(?:[._/-]{_WORD_SEGMENT})*")
 # a query string goes on after a value: "&name=" (or "&amp;name=") ends it; a lone "&" is part of it
 _QUERY_NEXT = re.compile(r"&(?:amp;)?[A-Za-z0-9_.\[\]-]+=")
+
+
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_NEXT = {**dict(zip(_ALPHABET, _ALPHABET[1:], strict=False)), "9": "0a"}  # each character's successors
+
+
+def _sequential(value: str) -> bool:
+    """Mostly consecutive characters (1234567890abcdef, abcd1234): a documentation example, not a secret."""
+    v = value.lower()
+    steps = sum(1 for a, b in zip(v, v[1:], strict=False) if b in _NEXT.get(a, "") or (a == "0" and b == "a"))
+    return len(v) >= 6 and steps >= 0.75 * (len(v) - 1)
 
 
 def _mixed_case_and_digits(value: str) -> bool:
@@ -198,6 +213,8 @@ def _card_ok(raw: str) -> bool:
 
 
 def check_luhn(text: str, start: int, end: int) -> Bounds | None:
+    if _char_after(text, end) in _ALNUM:
+        return None  # the digits run on into letters: the head of a hex digest or an id, not a card
     return (start, end) if _card_ok(text[start:end]) else None
 
 
@@ -334,6 +351,12 @@ def _phone_value_ok(raw: str) -> bool:
         r"\(\d{3}\) ?\d{3}[-. ]\d{4}|\d{3}[-.]\d{3}[-.]\d{4}", raw)))
 
 
+def check_vendor_key(text: str, start: int, end: int) -> Bounds | None:
+    """A vendor-shaped key whose random part is filler (ghp_xxxx..., sk_test_XXXX..., ...0000) is a
+    documentation example."""
+    return (start, end) if len(set(text[max(start, end - 16):end])) >= 5 else None
+
+
 def check_jwt(text: str, start: int, end: int) -> Bounds | None:
     return (start, end) if jwt_ok(text[start:end]) else None
 
@@ -352,6 +375,8 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
 
 def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned value: not a placeholder, not a plain word."""
+    if start > 0 and text[start - 1] == ">" and text[start - 2:start] != "=>" and not text.startswith("</", end):
+        return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
     n = _secret_value_length(text[start:end])
     return (start, start + n) if n else None
 
@@ -367,7 +392,7 @@ def _secret_value_length(value: str) -> int:
     # strip closing punctuation a log line wraps around a value
     while value and value[-1] in ")]}>.,;":
         value = value[:-1]
-    if len(value) < 4 or is_placeholder(value) or _PATH.fullmatch(value):
+    if len(value) < 4 or is_placeholder(value) or _PATH.fullmatch(value) or _sequential(value):
         return 0
     return len(value)
 
@@ -390,7 +415,7 @@ def _random_looking(value: str) -> bool:
         return False
     if re.fullmatch(r"[a-z]+(?:[._-][a-z]+)*", value):  # dotted.words / snake_case identifiers
         return False
-    if _UUID.fullmatch(value) or _IDENTIFIER.fullmatch(value):
+    if _UUID.fullmatch(value) or _IDENTIFIER.fullmatch(value) or _sequential(value):
         return False
     return not re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value)  # numbers: 0x1f2e ids, versions
 
@@ -478,6 +503,7 @@ VALIDATORS: dict[str, Check] = {
     "mac": check_mac,
     "phone": check_phone,
     "jwt": check_jwt,
+    "vendor_key": check_vendor_key,
     "pem": check_pem,
     "secret_value": check_secret_value,
     "entropy": check_generic_secret,
