@@ -39,6 +39,6 @@ def test_demo_notebook_executes_and_ends_with_an_intact_audit_log(tmp_path: Path
         assert answers[-1].strip() and "<script" not in answers[-1]
     # no secret or e-mail address from the sample logs is anywhere in the written notebook (widget state included)
     raw = executed.read_text()
-    kept = {"/opt/checkout"}  # the false positive the demo rejects on purpose (a working directory)
+    kept = {"admin"}  # the value the demo keeps on purpose (a user name an attacker guessed)
     leaked = sorted(v for v in sample_values() - kept if v in raw or json.dumps(v)[1:-1] in raw)
     assert not leaked, leaked[:5]
