@@ -160,3 +160,21 @@ def test_more_key_spellings(type_: str, text: str, value: str) -> None:
 
 def test_digits_that_run_on_into_hex_are_not_a_card() -> None:
     assert "CREDIT_CARD" not in {t for t, _ in _found("at (/var/lib/nova/instances/_base/6102645221134da5be0ed7dc150c)")}
+
+
+@pytest.mark.parametrize(("type_", "text", "value"), [
+    ("PASSWORD", "DB_PASSWORD_PROD=Kq8xWm2L", "Kq8xWm2L"),
+    ("GENERIC_SECRET", "SECRET_KEY_V2=Zq8xW2vN5mK7pL0rT3yU6iO9", "Zq8xW2vN5mK7pL0rT3yU6iO9"),
+    ("API_KEY", "API_KEY_PROD=Zq8xW2vN5mK7pL0rT3yU6iO9", "Zq8xW2vN5mK7pL0rT3yU6iO9"),
+    ("API_KEY", "WARN client: Invalid API key: Tz5Lq8Wm2Xv9Nr4Kp7Hc3Jd6", "Tz5Lq8Wm2Xv9Nr4Kp7Hc3Jd6"),
+    ("PASSWORD", "sshpass -p 'Hq8xLm2W' ssh ops@10.0.0.1", "Hq8xLm2W"),
+    ("PASSWORD", "redis-cli -h cache1 -p 6379 -a Rp4mVx8Tq flushall", "Rp4mVx8Tq"),
+    ("PASSWORD", "docker login -u ci -p Wq8Lx2Pm9 registry.example.com", "Wq8Lx2Pm9"),
+])
+def test_environment_suffixes_and_command_lines(type_: str, text: str, value: str) -> None:
+    assert (type_, value) in _found(text)
+
+
+@pytest.mark.parametrize("text", ["password_policy=strict", "redis-cli -h cache1 -p 6379 ping"])
+def test_settings_about_passwords_are_not_passwords(text: str) -> None:
+    assert "PASSWORD" not in {t for t, _ in _found(text)}

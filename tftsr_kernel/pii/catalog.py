@@ -76,6 +76,8 @@ def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: 
 
 
 _TOKEN_VALUE = r"[A-Za-z0-9._~+/-]{12,}={0,3}"  # noqa: S105 - a pattern
+# what may follow a keyword inside an environment-style name: DB_PASSWORD_PROD, SECRET_KEY_V2, API_KEY_2
+_ENV_SUFFIX = r"(?:[_-](?:prod|production|dev|stg|staging|test|live|primary|secondary|old|new|[0-9]{1,2}|v[0-9]))?"
 
 DETECTORS: tuple[Detector, ...] = (
     # ---- PII
@@ -214,7 +216,8 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("basic",), validator="entropy", priority=40,
              description="HTTP Basic credentials (base64 of user:password)"),
     Detector("password_assignment", "PASSWORD",
-             keyword_assignment(r"password|passwd|passphrase", suffix=r"(?:[_-]?(?:[0-9]|confirm(?:ation)?|value))?",
+             keyword_assignment(r"password|passwd|passphrase",
+                                suffix=r"(?:[_-]?(?:[0-9]|confirm(?:ation)?|value))?" + _ENV_SUFFIX,
                                 short=r"(?:db|root|admin|user|usr|sql|my|mysql|pg|redis|ldap|smtp|mail|ftp|proxy|app"
                                       r"|api|sys|svc|bind|auth|login|key|store|trust)?[_-]?(?:pass|pwd|pw)"),
              hints=("pass", "pwd", "pw"), validator="secret_value", priority=40,
@@ -229,19 +232,25 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("password_cli", "PASSWORD",
              r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
              r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
-             r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)",
-             hints=("-u", "--user", "pass", "mysql"), validator="secret_value", priority=45,
-             description="curl -u user:password, --db-password X, mysql -pPASSWORD"),
+             r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)"
+             r"|(?:sshpass[ \t]+-p|redis-cli\b[^\n]*?[ \t]-a"
+             r"|(?:docker|podman|nerdctl|helm)(?: registry)? login\b[^\n]*?[ \t]-p)"
+             r"[ \t]*[\"']?(?P<v4>[^\s\"']+)",
+             hints=("-u", "--user", "pass", "mysql", "redis-cli", "login"), validator="secret_value", priority=45,
+             value_groups=("v", "v2", "v3", "v4"),
+             description="curl -u user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, redis-cli -a X, "
+                         "docker login -p X"),
     Detector("api_key_assignment", "API_KEY",
-             keyword_assignment(r"api[_-]?key|apikey|api[_-]?token|api[_-]?secret|app[_-]?key|access[_-]?key(?:[_-]?id)?"
-                                r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)[_-]?key"
-                                r"|x-auth-token|private[_-]?token", _TOKEN_VALUE, flag=r"api-?key"),
+             keyword_assignment(r"api[ _-]?key|api[ _-]?token|api[ _-]?secret|app[ _-]?key|access[ _-]?key(?:[_-]?id)?"
+                                r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
+                                r"[ _-]?key"
+                                r"|x-auth-token|private[_-]?token", _TOKEN_VALUE, suffix=_ENV_SUFFIX, flag=r"api-?key"),
              hints=("key", "token"), validator="entropy", priority=45,
              description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, --api-key X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
              keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private)[_-]?key|token|credentials?"
                                 r"|sess(?:ion)?[_-]?id|session|cookie|signature",
-                                _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex|v[0-9]|[0-9]))?",
+                                _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex))?" + _ENV_SUFFIX,
                                 short=r"salt|sig|auth", flag=r"secret|token"),
              hints=("secret", "token", "credential", "sess", "cookie", "key", "salt", "sig", "auth"),
              validator="entropy",
