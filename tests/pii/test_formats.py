@@ -35,11 +35,11 @@ POSITIVES = [
     ("PASSWORD", "running: ./migrate --db-password Xo9pQ2wE7r --host db1", "Xo9pQ2wE7r"),
     ("PASSWORD", "sudo: ops : TTY=pts/0 ; PWD=/srv ; USER=root ; COMMAND=/usr/bin/mysql -u root -p'Jq8Lx2Pw'", "Jq8Lx2Pw"),
     ("GENERIC_SECRET", "deploy --client-secret Tn5Wq8Xr2Lk7Mv3Pz9Hc4Jb6 --region eu", "Tn5Wq8Xr2Lk7Mv3Pz9Hc4Jb6"),
-    ("API_KEY", "uploader --api-key Fb2Nx7Qw9Lm4Tr8Vk3Ps6Hd1 --file x", "Fb2Nx7Qw9Lm4Tr8Vk3Ps6Hd1"),
+    ("GENERIC_SECRET", "uploader --api-key Fb2Nx7Qw9Lm4Tr8Vk3Ps6Hd1 --file x", "Fb2Nx7Qw9Lm4Tr8Vk3Ps6Hd1"),
     ("AWS_SECRET_KEY", "+ aws configure set aws_secret_access_key Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz1Xc3Vb5Nm7Q",
      "Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz1Xc3Vb5Nm7Q"),
     # cookies, query strings
-    ("GENERIC_SECRET", "Set-Cookie: session=Yb7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S; Path=/; HttpOnly", "Yb7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S"),
+    ("GENERIC_SECRET", "Set-Cookie: shopSessionId=Yb7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S; Path=/; HttpOnly", "Yb7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S"),
     ("GENERIC_SECRET", '"GET /blob/x?sv=2022-11-02&sig=Hk3Lq8Wn2Xm7Vr4Tp9Jc5Bd1Fz6Gy0A%3D HTTP/1.1"', "Hk3Lq8Wn2Xm7Vr4Tp9Jc5Bd1Fz6Gy0A"),
     ("GENERIC_SECRET", '"GET /feed?auth=Pm4Xk9Qw2Lr7Vt3Nc8Hb5Jd1Fs6Gz0Y&page=2 HTTP/1.1"', "Pm4Xk9Qw2Lr7Vt3Nc8Hb5Jd1Fs6Gz0Y"),
     # a password with "&" in it, outside a query string and at the end of one

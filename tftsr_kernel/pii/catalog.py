@@ -49,8 +49,9 @@ _L = r"(?:^|[^A-Za-z0-9_])"
 _R = r"(?:[^A-Za-z0-9_]|$)"
 _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 
-# key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...
-_SEP = r"""(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?"""
+# key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
+# or the end of an XML start tag: <password>...</password> (validators require the end tag after the value)
+_SEP = r"""(?:(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?|>)"""
 
 
 def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: str = "", short: str = "",
@@ -62,14 +63,13 @@ def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: 
     ``oauthClientSecret``): a name that *ends* in one of them and is directly followed by a separator
     names that kind of value, whatever prefix it has. ``short`` keywords (``pass``, ``pwd``) end too
     many other words (``bypass``, ``compass``) and must start the name. An XML element of that name
-    holds the value too (``<dbPassword>...</dbPassword>``). ``flag`` names command-line options whose
-    value follows a space (``--client-secret X``).
+    holds the value too (``<dbPassword>...</dbPassword>``: the separator is the start tag's ``>``).
+    ``flag`` names command-line options whose value follows a space (``--client-secret X``).
 
     The value stays the pattern's one trailing run (the structural prefilter matches a trailing run
     at its minimum length; a run inside an alternation would be reported at every character)."""
     start = f"(?:{keywords})" if not short else f"(?:(?:^|[^a-z0-9])(?:{short})|{keywords})"
-    xml = f"[a-z0-9_.:-]{{0,32}}(?:{keywords})" if not short else f"(?:[a-z0-9_.:-]{{0,32}}(?:{keywords})|{short})"
-    key = f"(?:{start}{suffix}{sep}|<{xml}{suffix}>)"
+    key = f"{start}{suffix}{sep}"
     if flag:
         key = rf"(?:{key}|--(?:[a-z0-9]{{1,16}}-){{0,2}}(?:{flag})[ \t]{{1,3}}[\"']?)"
     return rf"(?i){key}(?P<v>{value})"
@@ -244,15 +244,15 @@ DETECTORS: tuple[Detector, ...] = (
              keyword_assignment(r"api[ _-]?key|api[ _-]?token|api[ _-]?secret|app[ _-]?key|access[ _-]?key(?:[_-]?id)?"
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
                                 r"[ _-]?key"
-                                r"|x-auth-token|private[_-]?token", _TOKEN_VALUE, suffix=_ENV_SUFFIX, flag=r"api-?key"),
+                                r"|x-auth-token|private[_-]?token", _TOKEN_VALUE, suffix=_ENV_SUFFIX),
              hints=("key", "token"), validator="entropy", priority=45,
-             description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, --api-key X)"),
+             description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, API key: X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
              keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private)[_-]?key|token|credentials?"
-                                r"|sess(?:ion)?[_-]?id|session|cookie|signature",
+                                r"|sess(?:ion)?[_-]?id|signature",
                                 _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex))?" + _ENV_SUFFIX,
-                                short=r"salt|sig|auth", flag=r"secret|token"),
-             hints=("secret", "token", "credential", "sess", "cookie", "key", "salt", "sig", "auth"),
+                                short=r"salt|sig|auth", flag=r"secret|token|api-?key"),
+             hints=("secret", "token", "credential", "sess", "key", "salt", "sig", "auth"),
              validator="entropy",
              priority=50, description="random-looking value assigned to a secret/token/session/signature key"),
 )
