@@ -178,3 +178,12 @@ def test_environment_suffixes_and_command_lines(type_: str, text: str, value: st
 @pytest.mark.parametrize("text", ["password_policy=strict", "redis-cli -h cache1 -p 6379 ping"])
 def test_settings_about_passwords_are_not_passwords(text: str) -> None:
     assert "PASSWORD" not in {t for t, _ in _found(text)}
+
+
+@pytest.mark.parametrize(("type_", "text", "value"), [
+    ("PASSWORD", r'{"log":"{\\\"password\\\":\\\"Kelu5512#\\\"}"}', "Kelu5512#"),
+    ("PASSWORD", "&{Username:admin Password:Kelu5512# Host:db}", "Kelu5512#"),
+    ("PHONE", "contact tel:+14155550132", "+14155550132"),
+])
+def test_escapes_struct_dumps_and_uris(type_: str, text: str, value: str) -> None:
+    assert (type_, value) in _found(text)

@@ -51,7 +51,7 @@ _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 
 # key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
 # or the end of an XML start tag: <password>...</password> (validators require the end tag after the value)
-_SEP = r"""(?:(?:\\?["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\?["'`])?|>)"""
+_SEP = r"""(?:(?:\\{0,3}["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>)"""
 
 
 def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: str = "", short: str = "",
@@ -251,7 +251,7 @@ DETECTORS: tuple[Detector, ...] = (
              keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private)[_-]?key|token|credentials?"
                                 r"|sess(?:ion)?[_-]?id|signature",
                                 _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex))?" + _ENV_SUFFIX,
-                                short=r"salt|sig|auth", flag=r"secret|token|api-?key"),
+                                short=r"salt|sig|auth", flag=r"secret|token|api-?key|bearer"),
              hints=("secret", "token", "credential", "sess", "key", "salt", "sig", "auth"),
              validator="entropy",
              priority=50, description="random-looking value assigned to a secret/token/session/signature key"),

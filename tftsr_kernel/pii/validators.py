@@ -332,6 +332,8 @@ def check_phone(text: str, start: int, end: int) -> Bounds | None:
 
 def _check_phone_exact(text: str, start: int, end: int) -> Bounds | None:
     before, after = _char_before(text, start), _char_after(text, end)
+    if before == ":" and text[start] == "+":
+        before = " "  # tel:+14155550132, phone:+44...: a URI scheme or key, not a time
     if before in _ALNUM or before in "+-./:_" or after in _ALNUM or after in "-/:_" or (
             after == "." and _char_after(text, end + 1) in _DIGITS):
         return None
