@@ -120,6 +120,7 @@ def test_query_string_ends_a_password_at_the_next_parameter() -> None:
     "D WindowManager: opening app wtoken = AppWindowToken{9f4ef63 token=Token{a64f992}}",
     "W ActivityManager: Bad activity token: android.os.BinderProxy@2bd79ce",
     "config session=AppSessionManager credential=DefaultAzureCredential clientSecret=ClientSecretCredential",
+    "V WindowManager: released token AppWindowToken{9f4ef63}",
 ])
 def test_names_made_of_words_are_not_secrets(text: str) -> None:
     assert _found(text) == []

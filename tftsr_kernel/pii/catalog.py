@@ -205,7 +205,7 @@ DETECTORS: tuple[Detector, ...] = (
     # ---- secrets recognised by the key they are assigned to
     Detector("bearer_token", "BEARER_TOKEN",
              r"(?i)(?:^|[^a-z0-9])(?:bearer|token)\s+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
-             hints=("bearer", "token"), validator="secret_value", priority=35,
+             hints=("bearer", "token"), validator="entropy", priority=35,
              description="token after 'Bearer' or 'Token' (Authorization header)"),
     Detector("authorization_header", "GENERIC_SECRET",
              r"(?i)authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?[a-z][a-z0-9_-]{1,20}[ \t]{1,3}"
