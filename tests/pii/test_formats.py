@@ -121,6 +121,7 @@ def test_query_string_ends_a_password_at_the_next_parameter() -> None:
     "W ActivityManager: Bad activity token: android.os.BinderProxy@2bd79ce",
     "config session=AppSessionManager credential=DefaultAzureCredential clientSecret=ClientSecretCredential",
     "V WindowManager: released token AppWindowToken{9f4ef63}",
+    "INFO token_type=Bearer resourceVersion=31897 scope=openid",
 ])
 def test_names_made_of_words_are_not_secrets(text: str) -> None:
     assert _found(text) == []

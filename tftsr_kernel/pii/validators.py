@@ -404,6 +404,8 @@ def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
     b = check_secret_value(text, start, end)
     if b is None:
         return None
+    if text[b[1] - 1] == "=" and _char_after(text, b[1]) in _ALNUM:
+        return None  # "Bearer resourceVersion=3": the next key of a key=value list, not base64 padding
     return b if _random_looking(text[b[0]:b[1]]) else None
 
 
