@@ -186,6 +186,7 @@ def test_settings_about_passwords_are_not_passwords(text: str) -> None:
     ("PASSWORD", r'{"log":"{\\\"password\\\":\\\"Kelu5512#\\\"}"}', "Kelu5512#"),
     ("PASSWORD", "&{Username:admin Password:Kelu5512# Host:db}", "Kelu5512#"),
     ("PHONE", "contact tel:+14155550132", "+14155550132"),
+    ("PASSWORD", "login user=[bob] password=[Kelu5512#] result=FAIL", "Kelu5512#"),
 ])
 def test_escapes_struct_dumps_and_uris(type_: str, text: str, value: str) -> None:
     assert (type_, value) in _found(text)

@@ -50,8 +50,8 @@ def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
 _PLACEHOLDER = re.compile(
     r"""^(?:
         [*xX#._-]{1,}                         # ********, xxxx, ----, ...
-      | <[^<>]*> | \([^()]*\)                 # <redacted>, <password>, (empty)
-      | \[[^\[\]]*\]                          # [REDACTED], [hidden]
+      | <[^<>]*> | \([A-Za-z_ *-]*\)          # <redacted>, <password>, (empty)
+      | \[[A-Za-z_ *-]*\]                      # [REDACTED], [hidden], [***] (a bracketed value is still one)
       | \$\{[^}]*\}? | \$\([^)]*\)? | \$[A-Za-z_][A-Za-z0-9_]*   # ${VAR}, $(cmd), $VAR
       | \{\{.*\}\}? | %[sdr] | %\([a-z_]+\)s | %[A-Za-z_]+%      # templates
       | (?:null|none|nil|undefined|empty|true|false|yes|no|n/?a|unset|redacted|masked|hidden
@@ -380,6 +380,8 @@ def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     if start > 0 and text[start - 1] == ">" and text[start - 2:start] != "=>" and not text.startswith("</", end):
         return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
     n = _secret_value_length(text[start:end])
+    if n > 1 and text[start] in "[({":
+        return start + 1, start + n  # password=[Kelu5512#]: the brackets wrap the value
     return (start, start + n) if n else None
 
 
