@@ -182,11 +182,16 @@ def test_settings_about_passwords_are_not_passwords(text: str) -> None:
     assert "PASSWORD" not in {t for t, _ in _found(text)}
 
 
+def test_a_cache_key_is_not_an_api_key() -> None:
+    assert _found("cache_key=a8f5f167f44f4964e6c998dee827110c hit=true") == []
+
+
 @pytest.mark.parametrize(("type_", "text", "value"), [
     ("PASSWORD", r'{"log":"{\\\"password\\\":\\\"Kelu5512#\\\"}"}', "Kelu5512#"),
     ("PASSWORD", "&{Username:admin Password:Kelu5512# Host:db}", "Kelu5512#"),
     ("PHONE", "contact tel:+14155550132", "+14155550132"),
     ("PASSWORD", "login user=[bob] password=[Kelu5512#] result=FAIL", "Kelu5512#"),
+    ("API_KEY", '"GET /v1/geo?q=x&key=Zq8xW2vN5mK7pL0rT3yU6iO9 HTTP/1.1" 200', "Zq8xW2vN5mK7pL0rT3yU6iO9"),
 ])
 def test_escapes_struct_dumps_and_uris(type_: str, text: str, value: str) -> None:
     assert (type_, value) in _found(text)

@@ -244,7 +244,7 @@ DETECTORS: tuple[Detector, ...] = (
              keyword_assignment(r"api[ _-]?key|api[ _-]?token|api[ _-]?secret|app[ _-]?key|access[ _-]?key(?:[_-]?id)?"
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
                                 r"[ _-]?key"
-                                r"|x-auth-token|private[_-]?token", _TOKEN_VALUE, suffix=_ENV_SUFFIX),
+                                r"|x-auth-token|private[_-]?token|[?&]key", _TOKEN_VALUE, suffix=_ENV_SUFFIX),
              hints=("key", "token"), validator="entropy", priority=45,
              description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, API key: X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
