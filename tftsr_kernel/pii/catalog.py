@@ -144,6 +144,23 @@ DETECTORS: tuple[Detector, ...] = (
              r"|intra|intranet|localdomain|home|arpa|svc|cluster))(?:[^A-Za-z0-9_-]|$)",
              validator="hostname", priority=70,
              description="fully qualified host name (not a class, file or version name)"),
+    # the whole header is the match (no group: RE2 then needs no submatch pass, a third of its cost on
+    # syslog, where every line has one); the validator cuts the host field out of it
+    Detector("hostname_syslog", "HOSTNAME",
+             r"(?m)^(?:<[0-9]{1,3}>)?[A-Z][a-z]{2} [ 0-3]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}"
+             r" [A-Za-z0-9][A-Za-z0-9._-]{0,62} [^\s:\[\]]{1,64}(?:\[[0-9]{1,10}\])?:",
+             validator="syslog_host", priority=70,
+             description="the host field of a syslog line (Mmm dd hh:mm:ss HOST tag[pid]:), dotted or not"),
+    Detector("hostname_url", "HOSTNAME",
+             r"(?i)[a-z][a-z0-9+.-]{1,15}://(?:[^\s:/@\"'<>]+(?::[^\s/@\"'<>]*)?@)?"
+             r"(?P<v>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:[:/?#\s\"'<>\])]|$)",
+             hints=("://",), validator="host_label", priority=70,
+             description="a single-label host of a URL (hdfs://namenode-2:9000, http://db01/)"),
+    Detector("username_home", "USERNAME",
+             r"(?:^|[\s\"'=:(\[,])(?i:/home/|/Users/|/export/home/|[A-Z]:\\{1,2}Users\\{1,2})"
+             r"(?P<v>[A-Za-z0-9._$-]{1,64})(?:[/\\\s\"':;,)\]]|$)",
+             hints=("/home/", "/users/", "\\users"), validator="home_user", priority=60,
+             description="the user of a home directory path (/home/X/, /Users/X/, C:\\Users\\X\\)"),
     # ---- secrets with a recognisable shape
     Detector("private_key_pem", "PRIVATE_KEY",
              r"(?P<v>-----BEGIN[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----(?s:.)*?"

@@ -435,6 +435,44 @@ def check_username(text: str, start: int, end: int) -> Bounds | None:
     return start, end
 
 
+#: names that stand for no particular machine (and level words where a host field is expected)
+_NOT_HOSTS = frozenset({"localhost", "ip6-localhost", "ip6-loopback", "broadcasthost", "unknown", "none", "null",
+                        "host", "hostname", "example", "trace", "debug", "info", "notice", "warn", "warning",
+                        "error", "err", "crit", "critical", "alert", "emerg", "fatal"})
+
+
+def check_host_label(text: str, start: int, end: int) -> Bounds | None:
+    """A host name outside the TLD list (a syslog host field, a URL's single-label host): not a name
+    for no machine in particular, and not a number or an address (those have their own detectors)."""
+    value = text[start:end]
+    if value.lower() in _NOT_HOSTS or not any(c.isalpha() for c in value):
+        return None
+    return start, end
+
+
+def check_syslog_host(text: str, start: int, end: int) -> Bounds | None:
+    """The host field of a syslog header matched whole (``Mmm dd hh:mm:ss HOST tag[pid]:``): the word after
+    the time, whose first colon is the header's first (neither ``<pri>`` nor the date holds one)."""
+    colon = text.find(":", start, end)
+    host_start = colon + 7  # past "mm:ss "
+    host_end = text.find(" ", host_start, end)
+    if colon < 0 or host_end <= host_start:
+        return None
+    return check_host_label(text, host_start, host_end)
+
+
+#: home folders that belong to no one person
+_SHARED_HOMES = frozenset({"shared", "public", "default", "default user", "all users", "guest", "administrator"})
+
+
+def check_home_user(text: str, start: int, end: int) -> Bounds | None:
+    """The user of a home directory path: not a shared folder, not a placeholder (``$USER``, ``<user>``)."""
+    value = text[start:end]
+    if value.lower() in _SHARED_HOMES or is_placeholder(value) or value.startswith("$"):
+        return None
+    return check_username(text, start, end)
+
+
 def check_email(text: str, start: int, end: int) -> Bounds | None:
     # the password half of scheme://user:pass@host is URL_CREDENTIALS, not an address
     seg_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), start - 512)
@@ -516,4 +554,7 @@ VALIDATORS: dict[str, Check] = {
     "username": check_username,
     "email": check_email,
     "hostname": check_hostname,
+    "host_label": check_host_label,
+    "syslog_host": check_syslog_host,
+    "home_user": check_home_user,
 }
