@@ -195,3 +195,18 @@ def test_a_cache_key_is_not_an_api_key() -> None:
 ])
 def test_escapes_struct_dumps_and_uris(type_: str, text: str, value: str) -> None:
     assert (type_, value) in _found(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Set-Cookie: session=9fK2mQ7xLp4RtZ8vWb3NcY6hJd1sAe5G; Path=/; HttpOnly", "9fK2mQ7xLp4RtZ8vWb3NcY6hJd1sAe5G"),
+    ('"cookie": "_ga=GA1.2.3; remember_token=Zx81kLmQ2pR7vT4nW9yB3cF6"', "Zx81kLmQ2pR7vT4nW9yB3cF6"),
+    ("Cookie: lang=en; connect.sid=s%3AqX7vLm2Kp9RtW4zN8bY3cF6hJ.d1sAe5G", "s%3AqX7vLm2Kp9RtW4zN8bY3cF6hJ.d1sAe5G"),
+])
+def test_session_cookies_in_cookie_headers(text: str, value: str) -> None:
+    assert ("GENERIC_SECRET", value) in _found(text)
+
+
+@pytest.mark.parametrize("text", ["Set-Cookie: session=deleted; expires=Thu, 01 Jan 1970 00:00:00 GMT",
+                                  "Cookie: theme=dark; lang=en-US", "cookie consent: session=accepted"])
+def test_cookies_that_hold_no_secret(text: str) -> None:
+    assert "GENERIC_SECRET" not in {t for t, _ in _found(text)}

@@ -272,6 +272,13 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("secret", "token", "credential", "sess", "key", "salt", "sig", "auth"),
              validator="entropy",
              priority=50, description="random-looking value assigned to a secret/token/session/signature key"),
+    # a cookie header names the session by any name: a cookie whose name speaks of a session or token
+    Detector("session_cookie", "GENERIC_SECRET",
+             r"(?i)(?:^|[^a-z0-9-])(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?"
+             r"(?:[^\s;=\"']+=[^\s;\"']*;[ \t]*)*"
+             r"[a-z0-9_.-]*(?:sess|sid|token|auth|jwt|remember)[a-z0-9_.-]*=(?P<v>[A-Za-z0-9._~+/%-]{16,}={0,2})",
+             hints=("cookie",), validator="entropy", priority=50,
+             description="random-looking session or token cookie in a Cookie / Set-Cookie header"),
 )
 
 
