@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tftsr_kernel.pii import scan_text
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # one of each kind the catalog finds, written for these tests; each test adds its own extras
@@ -19,3 +21,8 @@ PIECES = [
     "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c7+9Xq2\nMIIEowIBAAKCAQEA1c7+9Xq2\n"
     "-----END RSA PRIVATE KEY-----",
 ]
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    """(type, value) of every span the default scanner finds in ``text``."""
+    return [(s.type, text[s.start:s.end]) for s in scan_text(text)]

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tftsr_kernel.pii import TYPES, scan_text
+from tftsr_kernel.pii import TYPES
+
+from .format_cases import NEGATIVES as FORMAT_NEGATIVES
+from .format_cases import POSITIVES as FORMAT_POSITIVES
+from .pieces import found as _found
 
 # (type, text, value that must be found with that type)
 POSITIVES = [
@@ -112,20 +116,22 @@ NEGATIVES = [
 ]
 
 
-def _found(text: str) -> list[tuple[str, str]]:
-    return [(s.type, text[s.start:s.end]) for s in scan_text(text)]
+ALL_POSITIVES = [*(("detectors", *c) for c in POSITIVES), *(("formats", *c) for c in FORMAT_POSITIVES)]
+ALL_NEGATIVES = [*(("detectors", *c) for c in NEGATIVES), *(("formats", *c) for c in FORMAT_NEGATIVES)]
 
 
 def test_every_catalog_type_has_a_positive_case() -> None:
     assert {t for t, _, _ in POSITIVES} == set(TYPES)
 
 
-@pytest.mark.parametrize(("type_", "text", "value"), POSITIVES, ids=[f"{t}-{i}" for i, (t, _, _) in enumerate(POSITIVES)])
+@pytest.mark.parametrize(("type_", "text", "value"), [c[1:] for c in ALL_POSITIVES],
+                         ids=[f"{table}-{t}-{i}" for i, (table, t, _, _) in enumerate(ALL_POSITIVES)])
 def test_positive(type_: str, text: str, value: str) -> None:
     assert (type_, value) in _found(text)
 
 
-@pytest.mark.parametrize(("type_", "text"), NEGATIVES, ids=[f"{t}-{i}" for i, (t, _) in enumerate(NEGATIVES)])
+@pytest.mark.parametrize(("type_", "text"), [c[1:] for c in ALL_NEGATIVES],
+                         ids=[f"{table}-{t}-{i}" for i, (table, t, _) in enumerate(ALL_NEGATIVES)])
 def test_negative(type_: str, text: str) -> None:
     assert type_ not in {t for t, _ in _found(text)}
 
