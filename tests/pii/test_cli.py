@@ -85,3 +85,4 @@ def test_a_json_line_is_what_json_dumps_writes() -> None:
         f = Finding(path, 3, 10, 20, "AWS_ACCESS_KEY", "aws_access_key", "AKIA...")
         assert f.json_line() == json.dumps(f.as_json(), ensure_ascii=False)
         assert json.loads(f.json_line()) == f.as_json()
+        assert "AKIA..." not in repr(f) and "AKIA..." not in str(f)  # the value never reaches a repr

@@ -10,8 +10,9 @@ import functools
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tftsr_kernel.errors import InputError
 from tftsr_kernel.pii.engine import Scanner, default_scanner
@@ -22,15 +23,21 @@ from tftsr_kernel.pii.redaction import redact_all
 _SNIFF = 8192
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One finding of a file scan: where (path, 1-based line, character offsets), what type, which
+    detector, and the value itself for a masked display (its repr never shows it; never logged)."""
+
     path: str
     line: int
     start: int
     end: int
     type: str
     detector: str
-    value: str = field(repr=False, compare=False)  # for display only; never logged
+    value: str
+
+    def __repr__(self) -> str:
+        return (f"Finding(path={self.path!r}, line={self.line}, start={self.start}, end={self.end}, "
+                f"type={self.type!r}, detector={self.detector!r})")
 
     def as_json(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "start": self.start, "end": self.end, "type": self.type}
