@@ -24,13 +24,13 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tftsr_kernel.pii import triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
 from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, max_width, som_windows
-from tftsr_kernel.pii.spans import Span, make_span, value_hash
+from tftsr_kernel.pii.spans import Finding, Span, make_span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
 
@@ -377,12 +377,12 @@ class Scanner:
         for buf, buf_start, found, lines in self._stream_chunks(reader, chunk_size):
             yield from zip(self._spans(buf, found, buf_start), lines, strict=True)
 
-    def scan_stream_found(self, reader: TextIO, *, chunk_size: int = 1 << 20) -> Iterator[Found]:
-        """Like :meth:`scan_stream_lines`, as plain :class:`Found` records with their values and no
-        value hashes: what a caller that only reports where things are (``tftsr scan``) needs."""
+    def scan_stream_found(self, reader: TextIO, *, path: str = "", chunk_size: int = 1 << 20) -> Iterator[Finding]:
+        """Like :meth:`scan_stream_lines`, as :class:`Finding` records (of ``path``) with their values and
+        no value hashes: what a caller that only reports where things are (``tftsr scan``) needs."""
         for buf, buf_start, found, lines in self._stream_chunks(reader, chunk_size):
             for (s, e, _, t, name), line in zip(found, lines, strict=True):
-                yield Found(s + buf_start, e + buf_start, t, name, line, buf[s:e])
+                yield Finding(path, line, s + buf_start, e + buf_start, t, name, buf[s:e])
 
     def _stream_chunks(self, reader: TextIO, chunk_size: int) -> Iterator[
             tuple[str, int, list[tuple[int, int, int, str, str]], list[int]]]:
@@ -425,22 +425,6 @@ class Scanner:
             keep_from = max(0, core - ov - buf_start)
             buf = buf[keep_from:]
             buf_start += keep_from
-
-
-class Found(NamedTuple):
-    """One detection in a stream: offsets into the whole stream, the 1-based line of its start and
-    the value itself (to show it masked; its repr never shows it)."""
-
-    start: int
-    end: int
-    type: str
-    detector: str
-    line: int
-    value: str
-
-    def __repr__(self) -> str:
-        return (f"Found(start={self.start}, end={self.end}, type={self.type!r}, detector={self.detector!r}, "
-                f"line={self.line})")
 
 
 _DEFAULT: Scanner | None = None

@@ -6,52 +6,19 @@ chunks, so offsets are character offsets into that text and memory stays flat in
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from tftsr_kernel.errors import InputError
 from tftsr_kernel.pii.engine import Scanner, default_scanner
 from tftsr_kernel.pii.profiles import Profile
 from tftsr_kernel.pii.redacted import RedactedText
 from tftsr_kernel.pii.redaction import redact_all
+from tftsr_kernel.pii.spans import Finding
 
 _SNIFF = 8192
-
-
-class Finding(NamedTuple):
-    """One finding of a file scan: where (path, 1-based line, character offsets), what type, which
-    detector, and the value itself for a masked display (its repr never shows it; never logged)."""
-
-    path: str
-    line: int
-    start: int
-    end: int
-    type: str
-    detector: str
-    value: str
-
-    def __repr__(self) -> str:
-        return (f"Finding(path={self.path!r}, line={self.line}, start={self.start}, end={self.end}, "
-                f"type={self.type!r}, detector={self.detector!r})")
-
-    def as_json(self) -> dict[str, object]:
-        return {"path": self.path, "line": self.line, "start": self.start, "end": self.end, "type": self.type}
-
-    def json_line(self) -> str:
-        """``json.dumps(self.as_json(), ensure_ascii=False)``, built without the encoder (type names are
-        upper-case words, the engine refuses any other)."""
-        return (f'{{"path": {_json_path(self.path)}, "line": {self.line}, "start": {self.start}, '
-                f'"end": {self.end}, "type": "{self.type}"}}')
-
-
-@functools.lru_cache(maxsize=64)
-def _json_path(path: str) -> str:
-    return json.dumps(path, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -107,8 +74,7 @@ def scan_file(path: Path, scanner: Scanner | None = None, *, binary: bool = Fals
     try:
         with open(path, encoding="utf-8", errors="replace", newline="") as fh:
             reader = _WatchReplacements(fh)
-            for f in sc.scan_stream_found(reader, chunk_size=chunk_size):  # type: ignore[arg-type]
-                yield Finding(name, f.line, f.start, f.end, f.type, f.detector, f.value)
+            yield from sc.scan_stream_found(reader, path=name, chunk_size=chunk_size)  # type: ignore[arg-type]
             if reader.replaced:
                 yield Note(name, "holds bytes that are not UTF-8; they were read as U+FFFD and offsets count them")
     except OSError as exc:

@@ -1,10 +1,13 @@
-"""The finding type: one detected span of sensitive text, and how its value is hashed."""
+"""The finding types: one detected span of sensitive text (and how its value is hashed), and one
+finding of a file scan."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Status = Literal["pending", "approved", "rejected"]
 STATUSES: tuple[str, ...] = ("pending", "approved", "rejected")
@@ -68,3 +71,34 @@ def make_span(start: int, end: int, type_: str, detector: str, hash_: str) -> Sp
     _set_hash(sp, hash_)
     _set_status(sp, None)
     return sp
+
+
+class Finding(NamedTuple):
+    """One finding of a file scan: where (path, 1-based line, character offsets), what type, which
+    detector, and the value itself for a masked display (its repr never shows it; never logged)."""
+
+    path: str
+    line: int
+    start: int
+    end: int
+    type: str
+    detector: str
+    value: str
+
+    def __repr__(self) -> str:
+        return (f"Finding(path={self.path!r}, line={self.line}, start={self.start}, end={self.end}, "
+                f"type={self.type!r}, detector={self.detector!r})")
+
+    def as_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "start": self.start, "end": self.end, "type": self.type}
+
+    def json_line(self) -> str:
+        """``json.dumps(self.as_json(), ensure_ascii=False)``, built without the encoder (type names are
+        upper-case words, the engine refuses any other)."""
+        return (f'{{"path": {_json_path(self.path)}, "line": {self.line}, "start": {self.start}, '
+                f'"end": {self.end}, "type": "{self.type}"}}')
+
+
+@functools.lru_cache(maxsize=64)
+def _json_path(path: str) -> str:
+    return json.dumps(path, ensure_ascii=False)
