@@ -438,6 +438,8 @@ def test_loader_follows_gitleaks_semantics(tmp_path: Path, regex_backend: str) -
     assert found("x tok_f1b2c3d4e5f6g7h8 y") == []  # an allowlist regex on the whole match
     assert found("x tok_a1b2c3d4e5f6g7h8 # example\n") == []  # ... and one on the line
     assert found("x tok_a1b2c3d4e5f6g7h8\n# example") == [("tok", "tok_a1b2c3d4e5f6g7h8")]  # not another line
+    assert found("naïve ✓ tok_f1b2c3d4e5f6g7h8 y") == []  # offsets of whole matches in a non-ASCII text
+    assert found("naïve ✓ tok_a1b2c3d4e5f6g7h8 y") == [("tok", "tok_a1b2c3d4e5f6g7h8 ")]
     loaded = {d.name: d for d in load_gitleaks_rules(rules)}
     tok = loaded["gitleaks:tok"]
     assert (tok.allow_match, tok.allow_line) == (("^tok_f",), ("# example",))

@@ -291,22 +291,17 @@ class Scanner:
                     lower = text.lower()
                 if not any(h in lower for h in c.hints):
                     continue
-            whole: dict[tuple[int, int], tuple[int, int]] = {}  # value -> its whole match, for allowlists
-            if c.allow_match:
-                matched = c.matcher.matches(prepared, regions)
-                raw = [(vs, ve) for _, _, vs, ve in matched]
-            else:
-                raw = c.matcher.values(prepared, regions)
+            # whole matches (not only values) when an allowlist looks at them
+            matched = c.matcher.matches(prepared, regions) if c.allow_match else None
+            raw = c.matcher.values(prepared, regions) if matched is None else [(m[2], m[3]) for m in matched]
             if not raw:
                 continue
             if c.matcher.uses_re2 and prepared.data is not None and not prepared.ascii:
-                conv = prepared.to_chars({o for pair in raw for o in pair} | {o for m in matched for o in m[:2]}
-                                         if c.allow_match else {o for pair in raw for o in pair})
+                conv = prepared.to_chars({o for m in (matched or raw) for o in m})
                 raw = [(conv[s], conv[e]) for s, e in raw]
-                if c.allow_match:
+                if matched is not None:
                     matched = [(conv[ms], conv[me], conv[vs], conv[ve]) for ms, me, vs, ve in matched]
-            if c.allow_match:
-                whole = {(vs, ve): (ms, me) for ms, me, vs, ve in matched}
+            whole = {(vs, ve): (ms, me) for ms, me, vs, ve in matched or ()}  # value -> its whole match
             d = c.detector
             check = c.check
             name, type_, prio = d.name, d.type, d.priority
