@@ -91,6 +91,11 @@ POSITIVES = [
     ("GENERIC_SECRET", "Set-Cookie: session=9fK2mQ7xLp4RtZ8vWb3NcY6hJd1sAe5G; Path=/; HttpOnly", "9fK2mQ7xLp4RtZ8vWb3NcY6hJd1sAe5G"),
     ("GENERIC_SECRET", '"cookie": "_ga=GA1.2.3; remember_token=Zx81kLmQ2pR7vT4nW9yB3cF6"', "Zx81kLmQ2pR7vT4nW9yB3cF6"),
     ("GENERIC_SECRET", "Cookie: lang=en; connect.sid=s%3AqX7vLm2Kp9RtW4zN8bY3cF6hJ.d1sAe5G", "s%3AqX7vLm2Kp9RtW4zN8bY3cF6hJ.d1sAe5G"),
+    # .netrc, keytool and Spring XML forms
+    ("PASSWORD", "machine api.example.com login deploy password Zq8xW2vN5m", "Zq8xW2vN5m"),
+    ("PASSWORD", "keytool -importkeystore -srcstorepass Xk29fLq8Wm -deststorepass Hq8xLm2Wz", "Hq8xLm2Wz"),
+    ("PASSWORD", 'keytool -genkey -keypass "Rp4mVx8Tq2" -alias api', "Rp4mVx8Tq2"),
+    ("PASSWORD", '<property name="dataSource.password" value="Kelu5512#x"/>', "Kelu5512#x"),
 ]
 
 # (type that must NOT be reported, text)
@@ -117,4 +122,7 @@ NEGATIVES = [
     ("HOSTNAME", "saved checkpoint to model.pt"),
     ("HOSTNAME", "generated from Makefile.in and config.h.in"),
     ("HOSTNAME", "exported artwork logo.ai"),
+    ("PASSWORD", '<property name="db.password" value="${DB_PASS}"/>'),
+    ("PASSWORD", "keytool -list -storepass changeit"),
+    ("PASSWORD", "the machine password policy is strict"),
 ]

@@ -257,6 +257,15 @@ DETECTORS: tuple[Detector, ...] = (
              value_groups=("v", "v2", "v3", "v4"),
              description="curl -u user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, redis-cli -a X, "
                          "docker login -p X"),
+    Detector("password_config_forms", "PASSWORD",
+             r"(?:^|\s)machine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<v>[^\s\"']+)"
+             r"|(?:^|[ \t])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?(?P<v2>[^\s\"']+)"
+             r"|(?i:<property[ \t]+name=[\"'][a-z0-9_.-]{0,64}(?:password|passwd|secret)[\"'][ \t]+value=)"
+             r"[\"'](?P<v3>[^\"'<>\s]+)[\"']",
+             hints=("machine", "storepass", "keypass", "property"), validator="secret_value", priority=45,
+             value_groups=("v", "v2", "v3"),
+             description=".netrc 'machine H login U password P', keytool -storepass/-keypass P, "
+                         "Spring <property name=\"...password\" value=\"P\"/>"),
     Detector("api_key_assignment", "API_KEY",
              keyword_assignment(r"api[ _-]?key|api[ _-]?token|api[ _-]?secret|app[ _-]?key|access[ _-]?key(?:[_-]?id)?"
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
