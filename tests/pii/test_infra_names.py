@@ -24,6 +24,10 @@ def _found(text: str) -> list[tuple[str, str]]:
     ('"path": "C:\\\\Users\\\\jdoe\\\\Desktop"', [("USERNAME", "jdoe")]),
     ('ticket path="/Users/xpc/Library/Keystone"', [("USERNAME", "xpc")]),
     ("cd /home/alice.nguyen/work && make", [("USERNAME", "alice.nguyen")]),
+    ('203.0.113.9 - jsmith [12/Mar/2024:14:02:11 +0000] "GET /admin HTTP/1.1" 401 17',
+     [("IPV4", "203.0.113.9"), ("USERNAME", "jsmith")]),
+    ("2024-03-12 14:00:01.123 UTC [4711] checkout_svc@orders FATAL:  remaining connection slots are reserved",
+     [("USERNAME", "checkout_svc")]),
 ])
 def test_infrastructure_names_are_found(line: str, expected: list[tuple[str, str]]) -> None:
     assert _found(line) == expected
@@ -37,6 +41,8 @@ def test_infrastructure_names_are_found(line: str, expected: list[tuple[str, str
     "http://12345/ and ftp://-bad-/",                   # a number, not a label
     "see https://docs.example.org/home/index.html",     # /home/ inside a URL path
     "/home/$USER/.cache /Users/Shared/x /home/<user>/x C:\\Users\\Public\\Desktop",
+    '203.0.113.9 - - [12/Mar/2024:14:02:11 +0000] "GET / HTTP/1.1" 200 17',   # no user: '-'
+    "2024-03-12 14:00:01.123 UTC [4711] LOG:  checkpoint starting: time",       # no user@db prefix
 ])
 def test_what_only_looks_like_one_is_not(line: str) -> None:
     assert [t for t, _ in _found(line) if t in ("HOSTNAME", "USERNAME")] == [

@@ -156,6 +156,13 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?P<v>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:[:/?#\s\"'<>\])]|$)",
              hints=("://",), validator="host_label", priority=70,
              description="a single-label host of a URL (hdfs://namenode-2:9000, http://db01/)"),
+    Detector("username_log_prefix", "USERNAME",
+             r"(?m)^\S+ \S+ (?P<v>[^\s\[\]\"-][^\s\[\]\"]{0,63}) \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:"
+             r"|\[[0-9]{1,10}\] (?P<v2>[A-Za-z0-9_.$-]{1,63})@[A-Za-z0-9_.$-]{1,63}"
+             r" (?:LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DETAIL|HINT|STATEMENT|DEBUG[1-5]?):",
+             validator="username", priority=60, value_groups=("v", "v2"),
+             description="the authenticated user of an access log line (host ident USER [date]) and of a "
+                         "Postgres line prefix ([pid] USER@db LEVEL:)"),
     Detector("username_home", "USERNAME",
              r"(?:^|[\s\"'=:(\[,])(?i:/home/|/Users/|/export/home/|[A-Z]:\\{1,2}Users\\{1,2})"
              r"(?P<v>[A-Za-z0-9._$-]{1,64})(?:[/\\\s\"':;,)\]]|$)",
