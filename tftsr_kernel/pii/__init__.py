@@ -5,8 +5,9 @@
 """
 
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, PII_TYPES, SECRET_TYPES, TYPES, Detector
-from tftsr_kernel.pii.engine import Registry, Scanner, default_scanner, scan_dataframe, scan_text
+from tftsr_kernel.pii.engine import Registry, Scanner, default_scanner, scan_text
 from tftsr_kernel.pii.files import Finding, Note, finding_row, redact_file, scan_file, scan_paths
+from tftsr_kernel.pii.frames import scan_dataframe
 from tftsr_kernel.pii.gitleaks import load_gitleaks_rules
 from tftsr_kernel.pii.logfilter import SecretMaskingFilter, install_log_filter, mask_secrets
 from tftsr_kernel.pii.profiles import Profile, load_profile, profile_from_dict

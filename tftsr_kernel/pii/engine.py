@@ -24,18 +24,16 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from tftsr_kernel.pii import triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
+from tftsr_kernel.pii.gate import PresenceGate
 from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, max_width, som_windows
 from tftsr_kernel.pii.spans import Finding, Span, make_span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 _TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,39}")
 #: hints shorter than this (``@``, ``:``, ``+``) occur everywhere in logs: they gate the whole text only
@@ -166,6 +164,12 @@ class Scanner:
     #: texts shorter than this take the hint path: building the structural prefilter (a Hyperscan
     #: database of every pattern) costs about a second, once per scanner
     PREFILTER_MIN = 1 << 16
+    #: ASCII texts shorter than this (bytes) take the presence gate (:mod:`.gate`) when Hyperscan is
+    #: installed: one scan names the detectors that may match, and only those run, over the whole text
+    SHORT_MAX = 1 << 12
+    #: the presence gate is built (a Hyperscan compile, cached on disk) once a scanner has seen this
+    #: many short texts: one ``scan_text`` call should not pay for it
+    GATE_AFTER = 16
 
     def __init__(self, registry: Registry | Iterable[Detector] | None = None) -> None:
         reg = registry if isinstance(registry, Registry) else Registry(
@@ -184,6 +188,8 @@ class Scanner:
         self.prefilter_min = self.PREFILTER_MIN
         self._prefilter: Prefilter | None = None
         self._prefilter_lock = threading.Lock()
+        self._presence: PresenceGate | None = None
+        self._short_texts = 0
         self._widths: list[int] = []
         self._hashes: dict[tuple[str, str], str] = {}
         self._pf_cost: list[int] = []
@@ -209,6 +215,30 @@ class Scanner:
                     self._pf_bytes = 0
         return self._prefilter
 
+    def _presence_in(self, prepared: PreparedText) -> tuple[list[int], list[bool]] | None:
+        """The detectors (indexes) that may match this short ASCII text or that the presence gate does
+        not cover, and per detector whether it covers it; ``None`` when the gate does not apply."""
+        if not self._gate or not triggers.HAVE_HYPERSCAN or not prepared.ascii:
+            return None
+        data = prepared.data if prepared.data is not None else prepared.text.encode("ascii")
+        if len(data) >= self.SHORT_MAX:
+            return None
+        gate = self._presence
+        if gate is None:
+            self._short_texts += 1
+            if self._short_texts < self.GATE_AFTER:
+                return None
+            gate = self.presence_gate()
+        return gate.scan(data), gate.covers
+
+    def presence_gate(self) -> PresenceGate:
+        """The presence gate for short texts, built on first use."""
+        if self._presence is None:
+            with self._prefilter_lock:
+                if self._presence is None:
+                    self._presence = PresenceGate([c.detector.pattern for c in self._compiled])
+        return self._presence
+
     @property
     def backends(self) -> dict[str, str]:
         return {c.detector.name: ("re2" if c.matcher.uses_re2 else "re") for c in self._compiled}
@@ -228,7 +258,10 @@ class Scanner:
         """What finds the hint literals: ``hyperscan`` or ``find``."""
         return self._triggers.engine
 
-    def _candidates(self, text: str) -> list[tuple[int, int, int, str, str]]:
+    def _candidates(self, text: str,
+                    extents: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int, str, str]]:
+        """Every detector's confirmed candidates in ``text`` (overlaps not resolved yet); with ``extents``,
+        also the whole extent ``(start, end)`` of every match any pattern made, confirmed or not."""
         prepared = PreparedText(text)
         in_bytes = prepared.data is not None
         size = len(prepared.data) if prepared.data is not None else len(text)
@@ -237,13 +270,19 @@ class Scanner:
         pf_modes: tuple[str | None, ...] = ()
         if prefilter is not None and prepared.data is not None:
             pf_hits, pf_modes = prefilter.scan(prepared.data)
+        # a short text: the presence gate names the detectors that may match; one pass over the text
+        # each (a detector's hints are still required: a gitleaks rule's keywords are part of the rule)
+        gated = self._presence_in(prepared) if prefilter is None else None
+        compiled = self._compiled
+        visit = enumerate(compiled) if gated is None else ((i, compiled[i]) for i in gated[0])
+        covers = gated[1] if gated is not None else None
         dense: list[int] = []
         hits: dict[str, list[int]] | None = None
         hits_found = False
         widen = 1 if prepared.ascii or not in_bytes else 4  # reach is in characters; a character is <= 4 bytes
         lower: str | None = None
         out: list[tuple[int, int, int, str, str]] = []
-        for i, c in enumerate(self._compiled):
+        for i, c in visit:
             regions: list[tuple[int, int]] | None = None
             mode = pf_modes[i] if pf_modes else None
             if mode is not None:
@@ -273,7 +312,8 @@ class Scanner:
                     self._pf_cost[i] += cost
                     if self._pf_cost[i] * 2 > self._pf_bytes + size:
                         dense.append(i)  # dense over all text so far: later texts pay no flood of reports
-            elif self._gate and c.gated and (c.matcher.uses_re2 == in_bytes or prepared.ascii):
+            elif (covers is None or not covers[i]) and self._gate and c.gated and (
+                    c.matcher.uses_re2 == in_bytes or prepared.ascii):
                 if not hits_found:
                     hits = self._triggers.find(prepared.data if prepared.data is not None else text)
                     hits_found = True
@@ -292,7 +332,7 @@ class Scanner:
                 if not any(h in lower for h in c.hints):
                     continue
             # whole matches (not only values) when an allowlist looks at them
-            matched = c.matcher.matches(prepared, regions) if c.allow_match else None
+            matched = c.matcher.matches(prepared, regions) if c.allow_match or extents is not None else None
             raw = c.matcher.values(prepared, regions) if matched is None else [(m[2], m[3]) for m in matched]
             if not raw:
                 continue
@@ -301,6 +341,8 @@ class Scanner:
                 raw = [(conv[s], conv[e]) for s, e in raw]
                 if matched is not None:
                     matched = [(conv[ms], conv[me], conv[vs], conv[ve]) for ms, me, vs, ve in matched]
+            if extents is not None and matched is not None:
+                extents += [(m[0], m[1]) for m in matched]
             whole = {(vs, ve): (ms, me) for ms, me, vs, ve in matched or ()}  # value -> its whole match
             d = c.detector
             check = c.check
@@ -437,16 +479,5 @@ def scan_text(text: str, *, scanner: Scanner | None = None) -> list[Span]:
     return (scanner or default_scanner()).scan(text)
 
 
-def scan_dataframe(df: pd.DataFrame, column: str, *, scanner: Scanner | None = None) -> pd.DataFrame:
-    """One row per span found in ``df[column]``: the source row's index label, then the span fields."""
-    import pandas as pd
-
-    sc = scanner or default_scanner()
-    rows: list[dict[str, object]] = []
-    for label, cell in df[column].items():
-        if cell is None or (isinstance(cell, float) and cell != cell):
-            continue
-        for sp in sc.scan(str(cell)):
-            rows.append({"row": label, "start": sp.start, "end": sp.end, "type": sp.type,
-                         "detector": sp.detector, "value_hash": sp.value_hash})
-    return pd.DataFrame(rows, columns=["row", "start", "end", "type", "detector", "value_hash"])
+# ``scan_dataframe`` lives with the block scanning it uses; importable from here as it always was
+from tftsr_kernel.pii.frames import scan_dataframe  # noqa: E402, F401

@@ -1,0 +1,224 @@
+"""Scanning a DataFrame column: many short texts, each with results equal to scanning it on its own.
+
+Scanning cell by cell pays the engine's fixed cost per text (a matcher call per detector that may
+match, a gate scan, Python bookkeeping) thousands of times. Here single-line ASCII cells are joined,
+``"\\n"`` between them, into blocks of about a megabyte, and a block is scanned like one long text
+(the structural prefilter, one matcher pass per detector). A cell's spans in the block are its spans
+alone, shifted, unless a match reached into a separator: such cells (*dirty*) are scanned again on
+their own. Other cells (multi-line, non-ASCII, or in a small frame) are scanned on their own too.
+
+Why a clean cell's spans are exact -- for each detector, with RE2's leftmost-first matching:
+
+* The block is matched with each pattern's ``^``/``$``/``\\A``/``\\z`` made line anchors
+  (:func:`line_anchored`). A cell holds no ``"\\n"``, so inside the block a line anchor holds at a
+  cell's edges exactly where the plain anchor holds in the cell alone; ``\\b`` sees ``"\\n"`` as it
+  sees the text's edge (neither is a word character); every other construct reads characters.
+* So a way for the pattern to match that reads no separator succeeds in the block iff it succeeds in
+  the cell alone. If no match the block's search made overlaps a separator next to a cell, the search
+  found, in that cell, the same leftmost matches at the same places the cell's own search finds, and
+  moved on by the same steps. Every match, confirmed or not, counts (a rejected match still moves
+  the search), so the engine reports each match's whole extent (:meth:`Scanner._candidates`).
+* Confirmation reads a match's value and at most two characters around it, or runs of characters
+  that stop at ``"\\n"`` (an e-mail's segment, a MAC's hex groups, an allowlist's line): a separator
+  reads as the text's edge does. Validators outside :data:`EDGE_SAFE_VALIDATORS` were not checked for
+  this: a scanner that uses one scans cell by cell.
+* A span never leaves its match, so overlaps between detectors resolve within a clean cell as alone.
+
+The block scan needs google-re2 (the Python ``re`` fallback reads a scoped ``(?m:$)`` differently);
+without it, or for a frame too small for blocks to pay, cells are scanned one by one (each through
+the presence gate when Hyperscan is installed).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+import threading
+import weakref
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from tftsr_kernel.pii import backend
+from tftsr_kernel.pii.engine import Registry, Scanner, _resolve, default_scanner
+from tftsr_kernel.pii.prefilter import _class_end
+from tftsr_kernel.pii.spans import value_hash
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+COLUMNS = ["row", "start", "end", "type", "detector", "value_hash"]
+#: a block holds cells up to about this many characters
+BLOCK_CHARS = 1 << 20
+#: frames with fewer characters in single-line ASCII cells are scanned cell by cell
+MIN_BATCH_CHARS = 1 << 16
+#: validators checked to read a separator ``"\n"`` as they read a text's edge (see the module docstring)
+EDGE_SAFE_VALIDATORS = frozenset({
+    "luhn", "iban", "ssn", "ipv4", "ipv6", "mac", "phone", "jwt", "vendor_key", "pem", "secret_value", "entropy",
+    "username", "email", "hostname", "host_label", "syslog_host", "home_user"})
+
+_FLAGS = re.compile(r"\(\?([a-zA-Z-]*)[:)]")
+
+
+def line_anchored(pattern: str) -> str | None:
+    """``pattern`` with every ``^``, ``$``, ``\\A`` and ``\\z`` made a line anchor (``(?m:^)``,
+    ``(?m:$)``); ``None`` when its syntax is beyond this rewrite (``\\Q...\\E`` quoting, the ``x`` flag)."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            nxt = pattern[i + 1:i + 2]
+            if nxt == "Q":
+                return None
+            if nxt in ("p", "P") and pattern[i + 2:i + 3] == "{":  # \p{^Greek}: the caret negates
+                close = pattern.find("}", i)
+                if close < 0:
+                    return None
+                out.append(pattern[i:close + 1])
+                i = close + 1
+                continue
+            out.append("(?m:^)" if nxt == "A" else "(?m:$)" if nxt == "z" else pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            end = _class_end(pattern, i)
+            out.append(pattern[i:end + 1])
+            i = end + 1
+            continue
+        if c == "(":
+            m = _FLAGS.match(pattern, i)
+            if m and "x" in m.group(1):
+                return None
+        out.append("(?m:^)" if c == "^" else "(?m:$)" if c == "$" else c)
+        i += 1
+    return "".join(out)
+
+
+_BLOCK_SCANNERS: weakref.WeakKeyDictionary[Scanner, Scanner | None] = weakref.WeakKeyDictionary()
+_BLOCK_LOCK = threading.Lock()
+
+
+def block_scanner(sc: Scanner) -> Scanner | None:
+    """A scanner for blocks of ``sc``'s cells (its detectors with line anchors), or ``None`` when
+    blocks cannot be proven equal to cells for its detectors or this backend (see the module docstring)."""
+    with _BLOCK_LOCK:
+        if sc not in _BLOCK_SCANNERS:
+            _BLOCK_SCANNERS[sc] = _build_block_scanner(sc)
+        return _BLOCK_SCANNERS[sc]
+
+
+def _build_block_scanner(sc: Scanner) -> Scanner | None:
+    if not backend.HAVE_RE2 or not all(c.matcher.uses_re2 for c in sc._compiled):
+        return None
+    detectors = []
+    for c in sc._compiled:
+        d = c.detector
+        pattern = line_anchored(d.pattern)
+        if pattern is None or (d.validator is not None and d.validator not in EDGE_SAFE_VALIDATORS):
+            return None
+        detectors.append(dataclasses.replace(d, pattern=pattern))
+    block = Scanner(Registry(detectors))
+    return block if all(c.matcher.uses_re2 for c in block._compiled) else None
+
+
+def _cells(df: pd.DataFrame, column: str) -> Iterator[tuple[object, str]]:
+    """(index label, text) of each cell that holds text: None and NaN hold none; other values as ``str``."""
+    for label, cell in df[column].items():
+        if cell is None or (isinstance(cell, float) and cell != cell):
+            continue
+        yield label, str(cell)
+
+
+def scan_dataframe(df: pd.DataFrame, column: str, *, scanner: Scanner | None = None) -> pd.DataFrame:
+    """One row per span found in ``df[column]``: the source row's index label, then the span fields
+    (``row, start, end, type, detector, value_hash``), in row order; each cell's spans are exactly
+    what scanning that cell alone finds."""
+    import pandas as pd
+
+    sc = scanner or default_scanner()
+    cells = list(_cells(df, column))
+    found: list[list[tuple[int, int, str, str, str]]] = [[] for _ in cells]
+    alone = list(range(len(cells)))
+    batchable = [i for i, (_, t) in enumerate(cells) if t and t.isascii() and "\n" not in t]
+    block = block_scanner(sc) if sum(len(cells[i][1]) for i in batchable) >= MIN_BATCH_CHARS else None
+    if block is not None:
+        dirty: list[int] = []
+        hashes: dict[tuple[str, str], str] = {}
+        for group in _blocks(batchable, cells):
+            dirty += _scan_block(block, [cells[i][1] for i in group], group, found, hashes)
+        batched = set(batchable).difference(dirty)
+        alone = [i for i in alone if i not in batched]
+    for i in alone:
+        found[i] = [(s.start, s.end, s.type, s.detector, s.value_hash) for s in sc.scan(cells[i][1])]
+    rows = [(label, *f) for (label, _), spans in zip(cells, found, strict=True) for f in spans]
+    return pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame(columns=COLUMNS)
+
+
+def _blocks(indexes: list[int], cells: list[tuple[object, str]]) -> Iterator[list[int]]:
+    """Runs of ``indexes`` whose texts add up to about :data:`BLOCK_CHARS` characters."""
+    group: list[int] = []
+    size = 0
+    for i in indexes:
+        group.append(i)
+        size += len(cells[i][1]) + 1
+        if size >= BLOCK_CHARS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _with_hints(block: Scanner, cands: list[tuple[int, int, int, str, str]], texts: list[str],
+                starts: list[int]) -> list[tuple[int, int, int, str, str]]:
+    """The candidates whose cell holds one of their detector's hints: a cell alone runs a detector only
+    then (a gitleaks rule's keywords are part of the rule), while a block holds every cell's hints."""
+    hints = {c.detector.name: c.hints for c in block._compiled if c.hints}
+    if not hints:
+        return cands
+    has: dict[tuple[int, str], bool] = {}
+    out = []
+    for cand in cands:
+        want = hints.get(cand[4])
+        if want is not None:
+            k = bisect.bisect_right(starts, cand[0]) - 1
+            ok = has.get((k, cand[4]))
+            if ok is None:
+                lower = texts[k].lower()
+                ok = has[(k, cand[4])] = any(h in lower for h in want)
+            if not ok:
+                continue
+        out.append(cand)
+    return out
+
+
+def _scan_block(block: Scanner, texts: list[str], group: list[int],
+                found: list[list[tuple[int, int, str, str, str]]], hashes: dict[tuple[str, str], str]) -> list[int]:
+    """Scan ``texts`` joined by ``"\\n"``; fill ``found`` (at ``group``'s indexes) for the clean ones and
+    return the indexes of the dirty ones (a match overlapped a separator beside them)."""
+    joined = "\n".join(texts)
+    starts: list[int] = []
+    at = 0
+    for t in texts:
+        starts.append(at)
+        at += len(t) + 1
+    seps = [at - 1 for at in starts[1:]]  # separator k lies between cells k and k + 1
+    extents: list[tuple[int, int]] = []
+    resolved = _resolve(_with_hints(block, block._candidates(joined, extents), texts, starts))
+    dirty: set[int] = set()
+    for ms, me in extents:
+        k = bisect.bisect_left(seps, ms)
+        while k < len(seps) and seps[k] < me:
+            dirty.add(k)
+            dirty.add(k + 1)
+            k += 1
+    for s, e, _, t, name in resolved:
+        k = bisect.bisect_right(starts, s) - 1
+        if k in dirty:
+            continue
+        value = joined[s:e]
+        h = hashes.get((t, value))
+        if h is None:
+            h = hashes[(t, value)] = value_hash(t, value)
+        found[group[k]].append((s - starts[k], e - starts[k], t, name, h))
+    return [group[k] for k in sorted(dirty)]
