@@ -24,10 +24,13 @@ EXTRA = (
     Detector("anchored", "USERNAME", r"^adm(?P<v>[a-z]{2,8})$", priority=60),
     Detector("keyword_only", "API_KEY", r"(?P<v>[0-9a-f]{10})", hints=("magic",), priority=60),
     Detector("spread", "GENERIC_SECRET", r"sk\s+(?P<v>[A-Z]{4})\b", priority=60),
+    Detector("after_space", "API_KEY", r"\s(?P<v>ZZ[0-9]{2})", priority=60),  # a line end is no space
+    Detector("before_space", "API_KEY", r"(?P<v>YY[0-9]{2})\s", priority=60),
 )
 EDGE = ["admin", "admroot", "magic", "0123456789", "abcdef0123", "sk", "QRST", "sk QRST", "10.1.2.3", "user=",
         "bob", "@example.com", "jane.doe", "password=", "Tr0ub4dor9x", "4111 1111", " 1111 1111", "-", ".", ":",
-        "=", " ", "\t", "\n", "\r\n", "é", "日本", "\u2028", "Z", "0", "//", "https://", "-----BEGIN RSA PRIVATE KEY-----"]
+        "=", " ", "\t", "\n", "\r\n", "é", "日本", "\u2028", "Z", "0", "//", "https://",
+        "ZZ12", "YY34", "-----BEGIN RSA PRIVATE KEY-----"]
 
 
 def _reference() -> Scanner:
@@ -88,13 +91,14 @@ def test_blocks_are_used_and_cells_a_match_crosses_are_rescanned(small_blocks: N
 
     monkeypatch.setattr(frames, "_scan_block", spy)
     cells = ["login from 10.1.2.3 ok", "sk", "QRST tail", "admin", "mail jane.doe@example.com", "magic 0123456789",
-             "abcdef0123 without the keyword"]
+             "abcdef0123 without the keyword", "ZZ12 at the start", "at the end YY34", "ZZ56 YY78 "]
     df = pd.DataFrame({"message": cells})
     out = scan_dataframe(df, "message", scanner=SCANNER)
-    assert rescanned and [1, 2] == sorted(i for d in rescanned for i in d if i in (1, 2))  # "sk\nQRST" crossed
+    assert rescanned and sorted(i for d in rescanned for i in d if i in (1, 2)) == [1, 2]  # "sk\nQRST" crossed
     assert list(out.itertuples(index=False, name=None)) == _expected(cells, list(range(len(cells))))
     assert {"anchored", "keyword_only", "email", "ipv4"} <= set(out["detector"])
     assert list(out[out["detector"] == "keyword_only"]["row"]) == [5]
+    assert list(out[out["detector"].isin(["after_space", "before_space"])]["row"]) == [9]
 
 
 @pytest.mark.skipif(not triggers.HAVE_HYPERSCAN, reason="hyperscan is not installed")
@@ -128,6 +132,21 @@ def test_the_presence_gate_covers_the_catalog() -> None:
 ])
 def test_line_anchored(pattern: str, want: str | None) -> None:
     assert line_anchored(pattern) == want
+
+
+@pytest.mark.parametrize(("pattern", "want"), [
+    (r"(?:^|[^A-Za-z0-9_])(?P<v>AKIA[A-Z0-9]{16})(?:[^A-Za-z0-9_]|$)", (True, True)),
+    (r"(?i)(?:^|[^a-z0-9]|//|@)(?P<v>x+)", (True, False)),
+    (r"(?P<v>x+)(?:[ \t]|[,;]|$)", (False, True)),
+    (r"(?:^|[^a-z])x|(?:^|y)z", (False, False)),  # an alternation at the top: another branch may read "\n"
+    (r"(?:^|[^a-z])+x", (False, False)),  # a repeated group
+    (r"(?:^|.)x", (False, False)),  # "." is no literal
+    (r"\(?:^|[^a-z])x(?:[^a-z]|$)\)", (False, False)),  # escaped parentheses: no groups
+    (r"(?:(?:^|[^a-z])x)", (False, False)),
+    (r"x(?:[^a-z]|$)+", (False, False)),
+])
+def test_edge_groups(pattern: str, want: tuple[bool, bool]) -> None:
+    assert frames.edge_groups(pattern) == want
 
 
 def test_no_blocks_without_re2() -> None:

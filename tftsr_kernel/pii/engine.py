@@ -258,10 +258,11 @@ class Scanner:
         """What finds the hint literals: ``hyperscan`` or ``find``."""
         return self._triggers.engine
 
-    def _candidates(self, text: str,
-                    extents: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int, str, str]]:
+    def _candidates(self, text: str, extents: list[tuple[int, list[tuple[int, int, int, int]]]] | None = None
+                    ) -> list[tuple[int, int, int, str, str]]:
         """Every detector's confirmed candidates in ``text`` (overlaps not resolved yet); with ``extents``,
-        also the whole extent ``(start, end)`` of every match any pattern made, confirmed or not."""
+        also every match each detector (by index) made, confirmed or not: ``(start, end, value start,
+        value end)`` in characters."""
         prepared = PreparedText(text)
         in_bytes = prepared.data is not None
         size = len(prepared.data) if prepared.data is not None else len(text)
@@ -342,7 +343,7 @@ class Scanner:
                 if matched is not None:
                     matched = [(conv[ms], conv[me], conv[vs], conv[ve]) for ms, me, vs, ve in matched]
             if extents is not None and matched is not None:
-                extents += [(m[0], m[1]) for m in matched]
+                extents.append((i, matched))
             whole = {(vs, ve): (ms, me) for ms, me, vs, ve in matched or ()}  # value -> its whole match
             d = c.detector
             check = c.check

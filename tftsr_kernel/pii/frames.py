@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from tftsr_kernel.pii import backend
 from tftsr_kernel.pii.engine import Registry, Scanner, _resolve, default_scanner
-from tftsr_kernel.pii.prefilter import _class_end
+from tftsr_kernel.pii.prefilter import _class_end, _group_starts
 from tftsr_kernel.pii.spans import value_hash
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 COLUMNS = ["row", "start", "end", "type", "detector", "value_hash"]
 #: a block holds cells up to about this many characters
 BLOCK_CHARS = 1 << 20
+#: the first block's size (see :func:`_blocks`); long enough for the structural prefilter
+FIRST_BLOCK_CHARS = Scanner.PREFILTER_MIN
 #: frames with fewer characters in single-line ASCII cells are scanned cell by cell
 MIN_BATCH_CHARS = 1 << 16
 #: validators checked to read a separator ``"\n"`` as they read a text's edge (see the module docstring)
@@ -95,20 +97,72 @@ def line_anchored(pattern: str) -> str | None:
     return "".join(out)
 
 
-_BLOCK_SCANNERS: weakref.WeakKeyDictionary[Scanner, Scanner | None] = weakref.WeakKeyDictionary()
+_CLASS = r"\[(?:\\.|[^\]\\])*\]"
+# ``(?:^|[class]|literal...)`` opening a pattern (after global flags); a literal holds no ``.`` or ``\n``
+_LEAD = re.compile(rf"(?:\(\?[a-z]+\))?\(\?:\^(?:\|(?:{_CLASS}|[A-Za-z0-9@/:%_-]+))+\)(?![?*+{{])")
+# ``(?:[class]|...|$)`` ending a pattern
+_TRAIL = re.compile(rf"\(\?:(?:{_CLASS}\|)+\$\)$")
+
+
+def _top_level_bar(pattern: str) -> bool:
+    """Whether ``pattern`` is an alternation at its top level (``a|b``)."""
+    depth, i, n = 0, 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def edge_groups(pattern: str) -> tuple[bool, bool]:
+    """Whether ``pattern`` opens with a boundary group ``(?:^|[class]...)`` and whether it ends with one
+    ``(?:[class]|$)``, each a whole group of the pattern's top-level sequence.
+
+    In a block such a group may consume the separator beside a cell where, in the cell alone, ``^`` or
+    ``$`` matches: the match is the cell's own, one character longer, its value (inside) the same.
+    """
+    if _top_level_bar(pattern):
+        return False, False
+    closes = _group_starts(pattern)
+    lead = _LEAD.match(pattern)
+    trail = _TRAIL.search(pattern)
+    return (lead is not None and closes.get(lead.end() - 1) == pattern.index("(?:^"),
+            trail is not None and closes.get(len(pattern) - 1) == trail.start())
+
+
+@dataclasses.dataclass(frozen=True)
+class _Block:
+    """How a scanner's cells are scanned in blocks: a scanner of its detectors with line anchors, and
+    per detector the boundary groups a match may spend on a separator (:func:`edge_groups`)."""
+
+    scanner: Scanner
+    edges: tuple[tuple[bool, bool], ...]
+
+
+_BLOCK_SCANNERS: weakref.WeakKeyDictionary[Scanner, _Block | None] = weakref.WeakKeyDictionary()
 _BLOCK_LOCK = threading.Lock()
 
 
-def block_scanner(sc: Scanner) -> Scanner | None:
-    """A scanner for blocks of ``sc``'s cells (its detectors with line anchors), or ``None`` when
-    blocks cannot be proven equal to cells for its detectors or this backend (see the module docstring)."""
+def block_scanner(sc: Scanner) -> _Block | None:
+    """How to scan blocks of ``sc``'s cells, or ``None`` when blocks cannot be proven equal to cells for
+    its detectors or this backend (see the module docstring)."""
     with _BLOCK_LOCK:
         if sc not in _BLOCK_SCANNERS:
             _BLOCK_SCANNERS[sc] = _build_block_scanner(sc)
         return _BLOCK_SCANNERS[sc]
 
 
-def _build_block_scanner(sc: Scanner) -> Scanner | None:
+def _build_block_scanner(sc: Scanner) -> _Block | None:
     if not backend.HAVE_RE2 or not all(c.matcher.uses_re2 for c in sc._compiled):
         return None
     detectors = []
@@ -119,7 +173,9 @@ def _build_block_scanner(sc: Scanner) -> Scanner | None:
             return None
         detectors.append(dataclasses.replace(d, pattern=pattern))
     block = Scanner(Registry(detectors))
-    return block if all(c.matcher.uses_re2 for c in block._compiled) else None
+    if not all(c.matcher.uses_re2 for c in block._compiled):
+        return None
+    return _Block(block, tuple(edge_groups(c.detector.pattern) for c in sc._compiled))
 
 
 def _cells(df: pd.DataFrame, column: str) -> Iterator[tuple[object, str]]:
@@ -156,32 +212,60 @@ def scan_dataframe(df: pd.DataFrame, column: str, *, scanner: Scanner | None = N
 
 
 def _blocks(indexes: list[int], cells: list[tuple[object, str]]) -> Iterator[list[int]]:
-    """Runs of ``indexes`` whose texts add up to about :data:`BLOCK_CHARS` characters."""
+    """Runs of ``indexes`` whose texts add up to :data:`FIRST_BLOCK_CHARS` characters, then twice as many
+    each time up to :data:`BLOCK_CHARS`: the structural prefilter learns from the first blocks which
+    detectors match densely (it then stops reporting each of their matches), so they are small."""
     group: list[int] = []
     size = 0
+    limit = min(FIRST_BLOCK_CHARS, BLOCK_CHARS)
     for i in indexes:
         group.append(i)
         size += len(cells[i][1]) + 1
-        if size >= BLOCK_CHARS:
+        if size >= limit:
             yield group
             group, size = [], 0
+            limit = min(limit * 2, BLOCK_CHARS)
     if group:
         yield group
 
 
-def _with_hints(block: Scanner, cands: list[tuple[int, int, int, str, str]], texts: list[str],
-                starts: list[int]) -> list[tuple[int, int, int, str, str]]:
-    """The candidates whose cell holds one of their detector's hints: a cell alone runs a detector only
-    then (a gitleaks rule's keywords are part of the rule), while a block holds every cell's hints."""
+def _dirty(extents: list[tuple[int, list[tuple[int, int, int, int]]]], edges: tuple[tuple[bool, bool], ...],
+           seps: list[int]) -> set[int]:
+    """The cells (by position in the block) beside a separator some match read, other than one a
+    boundary group spent at the match's first or last character (:func:`edge_groups`)."""
+    dirty: set[int] = set()
+    n = len(seps)
+    for i, matched in extents:
+        lead, trail = edges[i]
+        for ms, me, _, _ in matched:
+            k = bisect.bisect_left(seps, ms)
+            if k == n or seps[k] >= me:
+                continue
+            if lead and seps[k] == ms:
+                k += 1
+            while k < n and seps[k] < me:
+                if not (trail and seps[k] == me - 1):
+                    dirty.add(k)
+                    dirty.add(k + 1)
+                k += 1
+    return dirty
+
+
+def _kept(block: Scanner, cands: list[tuple[int, int, int, str, str]], texts: list[str], starts: list[int],
+          dirty: set[int]) -> list[tuple[int, int, int, str, str]]:
+    """The candidates a cell alone would have: a detector with hints runs on a cell alone only when the
+    cell holds one (a gitleaks rule's keywords are part of the rule), while a block holds every cell's
+    hints. A candidate reaching past its cell makes both cells dirty (``dirty`` grows)."""
     hints = {c.detector.name: c.hints for c in block._compiled if c.hints}
-    if not hints:
-        return cands
     has: dict[tuple[int, str], bool] = {}
     out = []
     for cand in cands:
+        k = bisect.bisect_right(starts, cand[0]) - 1
+        if cand[1] > starts[k] + len(texts[k]):
+            dirty.update((k, k + 1))
+            continue
         want = hints.get(cand[4])
         if want is not None:
-            k = bisect.bisect_right(starts, cand[0]) - 1
             ok = has.get((k, cand[4]))
             if ok is None:
                 lower = texts[k].lower()
@@ -192,10 +276,10 @@ def _with_hints(block: Scanner, cands: list[tuple[int, int, int, str, str]], tex
     return out
 
 
-def _scan_block(block: Scanner, texts: list[str], group: list[int],
+def _scan_block(block: _Block, texts: list[str], group: list[int],
                 found: list[list[tuple[int, int, str, str, str]]], hashes: dict[tuple[str, str], str]) -> list[int]:
     """Scan ``texts`` joined by ``"\\n"``; fill ``found`` (at ``group``'s indexes) for the clean ones and
-    return the indexes of the dirty ones (a match overlapped a separator beside them)."""
+    return the indexes of the dirty ones (a match read a separator beside them)."""
     joined = "\n".join(texts)
     starts: list[int] = []
     at = 0
@@ -203,15 +287,10 @@ def _scan_block(block: Scanner, texts: list[str], group: list[int],
         starts.append(at)
         at += len(t) + 1
     seps = [at - 1 for at in starts[1:]]  # separator k lies between cells k and k + 1
-    extents: list[tuple[int, int]] = []
-    resolved = _resolve(_with_hints(block, block._candidates(joined, extents), texts, starts))
-    dirty: set[int] = set()
-    for ms, me in extents:
-        k = bisect.bisect_left(seps, ms)
-        while k < len(seps) and seps[k] < me:
-            dirty.add(k)
-            dirty.add(k + 1)
-            k += 1
+    extents: list[tuple[int, list[tuple[int, int, int, int]]]] = []
+    cands = block.scanner._candidates(joined, extents)
+    dirty = _dirty(extents, block.edges, seps)
+    resolved = _resolve(_kept(block.scanner, cands, texts, starts, dirty))
     for s, e, _, t, name in resolved:
         k = bisect.bisect_right(starts, s) - 1
         if k in dirty:
@@ -221,4 +300,4 @@ def _scan_block(block: Scanner, texts: list[str], group: list[int],
         if h is None:
             h = hashes[(t, value)] = value_hash(t, value)
         found[group[k]].append((s - starts[k], e - starts[k], t, name, h))
-    return [group[k] for k in sorted(dirty)]
+    return [group[k] for k in sorted(dirty) if k < len(texts)]
