@@ -179,8 +179,10 @@ def _build_block_scanner(sc: Scanner) -> _Block | None:
 
 
 def _cells(df: pd.DataFrame, column: str) -> Iterator[tuple[object, str]]:
-    """(index label, text) of each cell that holds text: None and NaN hold none; other values as ``str``."""
-    for label, cell in df[column].items():
+    """(index label, text) of each cell that holds text: None and NaN hold none; other values as ``str``
+    (the values ``Series.items`` gives, as ``tolist`` gives them at once)."""
+    col = df[column]
+    for label, cell in zip(col.index, col.tolist(), strict=True):
         if cell is None or (isinstance(cell, float) and cell != cell):
             continue
         yield label, str(cell)
@@ -208,7 +210,7 @@ def scan_dataframe(df: pd.DataFrame, column: str, *, scanner: Scanner | None = N
     for i in alone:
         found[i] = [(s.start, s.end, s.type, s.detector, s.value_hash) for s in sc.scan(cells[i][1])]
     rows = [(label, *f) for (label, _), spans in zip(cells, found, strict=True) for f in spans]
-    return pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame(columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _blocks(indexes: list[int], cells: list[tuple[object, str]]) -> Iterator[list[int]]:
