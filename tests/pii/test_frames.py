@@ -4,6 +4,7 @@ never results: each cell's spans equal scanning that cell alone with every detec
 from __future__ import annotations
 
 import math
+import random
 
 import pandas as pd
 import pytest
@@ -99,6 +100,36 @@ def test_blocks_are_used_and_cells_a_match_crosses_are_rescanned(small_blocks: N
     assert {"anchored", "keyword_only", "email", "ipv4"} <= set(out["detector"])
     assert list(out[out["detector"] == "keyword_only"]["row"]) == [5]
     assert list(out[out["detector"].isin(["after_space", "before_space"])]["row"]) == [9]
+
+
+def _random_frame(seed: int, rows: int) -> pd.DataFrame:
+    rnd = random.Random(seed)
+    filler = ["INFO ok", "ERROR", " ", "\t", "key", "token", "user", ":", "-", "/", "=", "2024-01-01 10:00:01,123",
+              "081109 203615 148", "from", "org.apache.spark.io"]
+    parts = [*PIECES, *EDGE, *filler, *filler]
+    cells = ["".join(rnd.choice(parts) + rnd.choice(["", " ", " ", ", "]) for _ in range(rnd.randint(1, 6)))
+             for _ in range(rows)]
+    return pd.DataFrame({"message": cells})
+
+
+def _check_frame(df: pd.DataFrame, scanner: Scanner) -> None:
+    out = scan_dataframe(df, "message", scanner=scanner)
+    assert list(out.itertuples(index=False, name=None)) == _expected(list(df["message"]), list(df.index))
+
+
+def test_a_large_frame_in_blocks_equals_cells_alone() -> None:
+    """Blocks long enough for the structural prefilter (and several of them)."""
+    df = _random_frame(1, 4000)
+    assert df["message"].str.len().sum() > 2 * frames.FIRST_BLOCK_CHARS
+    _check_frame(df, SCANNER)
+
+
+def test_blocks_without_hyperscan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Hyperscan, blocks take the literal hints; results are still the cells' own."""
+    monkeypatch.setattr(triggers, "HAVE_HYPERSCAN", False)
+    sc = Scanner(Registry((*DEFAULT_DETECTORS, *EXTRA)))
+    assert sc.trigger_engine == "find"
+    _check_frame(_random_frame(2, 3000), sc)
 
 
 @pytest.mark.skipif(not triggers.HAVE_HYPERSCAN, reason="hyperscan is not installed")
