@@ -14,6 +14,11 @@ detectors without a literal (IPv4, MAC, IBAN, phone and card numbers) and keywor
 gated too; a detector whose matches are dense over the text seen so far runs over the whole text
 when present. Both gates only skip text where a detector cannot match: results equal a plain
 whole-text pass (tests compare them on random texts).
+
+A short ASCII text (a log line, a DataFrame cell) pays a fixed cost per detector; with Hyperscan
+installed, a presence gate (:mod:`.gate`, one scan with every pattern as a superset) names the
+detectors that may match it, and only those run. DataFrames are scanned in blocks of cells
+(:mod:`.frames`).
 """
 
 from __future__ import annotations
