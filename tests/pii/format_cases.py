@@ -96,6 +96,22 @@ POSITIVES = [
     ("PASSWORD", "keytool -importkeystore -srcstorepass Xk29fLq8Wm -deststorepass Hq8xLm2Wz", "Hq8xLm2Wz"),
     ("PASSWORD", 'keytool -genkey -keypass "Rp4mVx8Tq2" -alias api', "Rp4mVx8Tq2"),
     ("PASSWORD", '<property name="dataSource.password" value="Kelu5512#x"/>', "Kelu5512#x"),
+    # a value opened by a quote (or an XML start tag) runs to its close: a passphrase keeps its spaces
+    ("PASSWORD", 'password="correct horse battery staple"', "correct horse battery staple"),
+    ("PASSWORD", "password: 'a b c d'", "a b c d"),
+    ("PASSWORD", 'DB_PASSWORD="p@ss word with spaces"', "p@ss word with spaces"),
+    ("PASSWORD", r'{"log":"{\"password\": \"a b c\"}"}', "a b c"),
+    ("PASSWORD", 'password="it\'s, fine; ok"', "it's, fine; ok"),
+    ("PASSWORD", "<password>correct horse battery</password>", "correct horse battery"),
+    ("PASSWORD", "+ PGPASSWORD='x y z' psql -h db -U app", "x y z"),
+    ("PASSWORD", "password=Kq8x Wm2L", "Kq8x"),  # unquoted: the value is the first word
+    # a Go DSN names its user; a UUID assigned to an API-key or secret name is a key
+    ("USERNAME", 'DSN="alice:S3cr3tPw@tcp(10.0.0.5:3306)/orders"', "alice"),
+    ("API_KEY", "HEROKU_API_KEY=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("API_KEY", '{"api_key": "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"}', "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("API_KEY", "X-Auth-Token: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("GENERIC_SECRET", "client_secret: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("BEARER_TOKEN", "Authorization: Bearer 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
 ]
 
 # (type that must NOT be reported, text)
@@ -125,4 +141,11 @@ NEGATIVES = [
     ("PASSWORD", '<property name="db.password" value="${DB_PASS}"/>'),
     ("PASSWORD", "keytool -list -storepass changeit"),
     ("PASSWORD", "the machine password policy is strict"),
+    # phrases that stand in for a password, quoted
+    ("PASSWORD", 'password="your password here"'),
+    ("PASSWORD", "password: 'not set'"),
+    # a UUID under an identifier's name (or a session's) is an identifier
+    ("GENERIC_SECRET", "request_id=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("API_KEY", '"idempotencyKey":"6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"'),
+    ("GENERIC_SECRET", "token=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c trace=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6d"),
 ]

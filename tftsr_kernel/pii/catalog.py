@@ -128,9 +128,11 @@ DETECTORS: tuple[Detector, ...] = (
              description="sudo's 'sudo: USER : TTY=...' and PAM's 'by USER(uid=N)'"),
     Detector("username_credentials", "USERNAME",
              r"(?i)[a-z][a-z0-9+.-]+://(?P<v>[^\s:/\"'<>]+):[^\s@/\"'<>]+@"
-             r"|(?:^|[ \t])(?:-u|--user)[ =][\"']?(?P<v2>[^\s:\"']+):",
-             hints=("://", "-u", "--user"), validator="username", priority=60,
-             description="user part of scheme://user:password@host and curl -u user:password"),
+             r"|(?:^|[ \t])(?:-u|--user)[ =][\"']?(?P<v2>[^\s:\"']+):"
+             r"|(?:^|[\s\"'=])(?P<v3>[A-Za-z0-9_.-]{1,64}):[^\s@/\"'<>]{1,128}@(?:tcp|udp|unix)\(",
+             hints=("://", "-u", "--user", "@tcp(", "@udp(", "@unix("), validator="username", priority=60,
+             description="user part of scheme://user:password@host, curl -u user:password and a Go DSN "
+                         "user:password@tcp(host)/db"),
     Detector("username_assignment", "USERNAME",
              r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|ruser|logname|login|uname|db_user)"
              r"(?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)",
@@ -278,7 +280,7 @@ DETECTORS: tuple[Detector, ...] = (
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
                                 r"[ _-]?key"
                                 r"|x-auth-token|private[_-]?token|[?&]key", _TOKEN_VALUE, suffix=_ENV_SUFFIX),
-             hints=("key", "token"), validator="entropy", priority=45,
+             hints=("key", "token"), validator="api_key", priority=45,
              description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, API key: X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
              keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private)[_-]?key|token|credentials?"

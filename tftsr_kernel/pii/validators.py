@@ -65,6 +65,8 @@ _PLACEHOLDER = re.compile(
          |(?:example|sample|fake|dummy|test)[_-][\w-]*                       # example-key, test_secret
       )
       | ![A-Za-z_]+                                                         # a YAML tag: !vault |
+      | (?:your|enter|insert|paste|put|type|not|no|see|ask|same\s+as)\s.*   # phrases: your password here, not set
+      | .*\s(?:here|goes\s+here)
       | (?:process\.env|os\.environ|os\.getenv|getenv|env|config|settings|secrets|vars|params)[.\[(].*  # code
     )$""",
     re.IGNORECASE | re.VERBOSE,
@@ -376,8 +378,45 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
 
 
 def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
-    """A keyword-assigned value: not a placeholder, not a plain word."""
-    if start > 0 and text[start - 1] == ">" and text[start - 2:start] != "=>" and not text.startswith("</", end):
+    """A keyword-assigned value: not a placeholder, not a plain word. A value opened by a quote (or an XML
+    start tag) runs to its closing quote (end tag) on the same line: a passphrase has spaces in it, and
+    the words after the first are as secret as the first."""
+    close = _closing_quote(text, start, end)
+    if close is not None:
+        return (start, close) if _secret_value_length(text[start:close]) else None
+    return _unquoted_value(text, start, end)
+
+
+#: the longest quoted value taken whole; a longer run between quotes is not one value
+_QUOTED_MAX = 256
+
+
+def _closing_quote(text: str, start: int, end: int) -> int | None:
+    """Where the quote (or XML start tag) just before ``start`` is closed on the same line, at or after
+    ``end``; ``None`` when the value is not opened by one or is not closed. An escaped quote (``\\"`` in
+    JSON inside JSON) is closed by the same escape."""
+    opener = _char_before(text, start)
+    if opener == ">":
+        if text[start - 2:start] == "=>":
+            return None
+        closer = "</"
+    elif opener in "\"'`":
+        i = start - 1
+        while i > 0 and text[i - 1] == "\\":
+            i -= 1
+        closer = text[i:start]
+    else:
+        return None
+    limit = min(len(text), start + _QUOTED_MAX)
+    line_end = min((j for j in (text.find("\n", start, limit), text.find("\r", start, limit)) if j >= 0),
+                   default=limit)
+    close = text.find(closer, end, line_end)
+    return close if close >= 0 else None
+
+
+def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
+    """The bounds of a value that no quote opens: closing punctuation dropped, brackets unwrapped."""
+    if _char_before(text, start) == ">" and text[start - 2:start] != "=>":
         return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
     n = _secret_value_length(text[start:end])
     if n > 1 and text[start] in "[({":
@@ -402,13 +441,29 @@ def _secret_value_length(value: str) -> int:
 
 
 def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
-    """A keyword-assigned token: long and random-looking (entropy, mixed character classes)."""
-    b = check_secret_value(text, start, end)
+    """A keyword-assigned token: long and random-looking (entropy, mixed character classes). A UUID is an
+    identifier (request, trace, session) unless the key names a secret or the Bearer scheme carries it."""
+    return _check_token(text, start, end, uuid_ok=bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start)))
+
+
+def check_api_key(text: str, start: int, end: int) -> Bounds | None:
+    """A token assigned to an API key name; a UUID counts there (Heroku, OpenStack and many SaaS keys are
+    UUIDs), since the key name says what it is, unlike a bare UUID or a request id."""
+    return _check_token(text, start, end, uuid_ok=True)
+
+
+# the end of a key that names a secret (client_secret: , "secretKey": ", --client-secret ) or "Bearer "
+_SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \t]+)\Z")
+
+
+def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | None:
+    b = _unquoted_value(text, start, end)
     if b is None:
         return None
     if text[b[1] - 1] == "=" and _char_after(text, b[1]) in _ALNUM:
         return None  # "Bearer resourceVersion=3": the next key of a key=value list, not base64 padding
-    return b if _random_looking(text[b[0]:b[1]]) else None
+    value = text[b[0]:b[1]]
+    return b if _random_looking(value) or (uuid_ok and _UUID.fullmatch(value)) else None
 
 
 @_memo
@@ -551,6 +606,7 @@ VALIDATORS: dict[str, Check] = {
     "pem": check_pem,
     "secret_value": check_secret_value,
     "entropy": check_generic_secret,
+    "api_key": check_api_key,
     "username": check_username,
     "email": check_email,
     "hostname": check_hostname,
