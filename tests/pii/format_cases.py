@@ -112,6 +112,22 @@ POSITIVES = [
     ("API_KEY", "X-Auth-Token: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
     ("GENERIC_SECRET", "client_secret: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
     ("BEARER_TOKEN", "Authorization: Bearer 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    # Windows events, PowerShell and net use
+    ("USERNAME", "<EventData><Data Name='TargetUserName'>mfoster</Data><Data Name='IpPort'>51234</Data>", "mfoster"),
+    ("USERNAME", "<connection><user>svc_app</user><password>Kelu5512#</password></connection>", "svc_app"),
+    ("USERNAME", "$cred = New-Object PSCredential('svc_backup', (ConvertTo-SecureString 'Hq8xLm2W!' -AsPlainText -Force))", "svc_backup"),
+    ("PASSWORD", "$cred = New-Object PSCredential('svc_backup', (ConvertTo-SecureString 'Hq8xLm2W!' -AsPlainText -Force))", "Hq8xLm2W!"),
+    ("PASSWORD", "<Data Name='CommandLine'>net use \\\\fs01\\share /user:CORP\\jdoe Kalamu3211$</Data>", "Kalamu3211$"),
+    ("PASSWORD", "cmdkey /add:fs01 /user:CORP\\jdoe /pass:Xk29fLq8W", "Xk29fLq8W"),
+    # users of sudo in a journal export, of ssh and login commands, of nginx basic auth, JSON-escaped
+    ("USERNAME", "MESSAGE=kdelaney : TTY=pts/0 ; PWD=/srv ; USER=root ; COMMAND=/bin/ls", "kdelaney"),
+    ("USERNAME", "+ ssh -i deploy_key deploy_ci@10.0.0.5 'sudo systemctl restart api'", "deploy_ci"),
+    ("USERNAME", "+ docker login -u ci_bot -p Wq8Lx2Pm9 ghcr.io", "ci_bot"),
+    ("USERNAME", '2026/11/26 10:00:00 [error] 51#0: *7 user "ops_admin": password mismatch, client: 10.0.0.1', "ops_admin"),
+    ("USERNAME", 'fatal: [db]: FAILED! => {"msg": "FATAL:  password authentication failed for user \\"app_rw\\""}', "app_rw"),
+    # a SigV4 credential scope names an access key id
+    ("AWS_ACCESS_KEY", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAQ3EGRTY5WXZ7ABCD/20261126/us-east-1/s3/aws4_request",
+     "AKIAQ3EGRTY5WXZ7ABCD"),
 ]
 
 # (type that must NOT be reported, text)
@@ -148,4 +164,11 @@ NEGATIVES = [
     ("GENERIC_SECRET", "request_id=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
     ("API_KEY", '"idempotencyKey":"6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"'),
     ("GENERIC_SECRET", "token=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c trace=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6d"),
+    # Terraform's plan hides a password; a token key ends a line of an AWS canonical request, a digest follows
+    ("PASSWORD", "      + password = (sensitive value)"),
+    ("BEARER_TOKEN", "host;x-amz-date;x-amz-security-token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("GENERIC_SECRET", "Credential=AKIAQ3EGRTY5WXZ7ABCD/20261126/us-east-1/s3/aws4_request, SignedHeaders=host"),
+    # nginx's upstream socket, a login user that is a variable
+    ("HOSTNAME", 'upstream: "http://unix:/run/gunicorn.sock:/login", host: "api"'),
+    ("USERNAME", 'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin'),
 ]

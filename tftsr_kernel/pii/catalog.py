@@ -118,14 +118,17 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?i)(?:(?:invalid|illegal) user|failed (?:password|publickey|none) for(?: invalid user)?"
              r"|accepted [a-z-]+ for|session (?:opened|closed) for user|for user|by user|of user|user name"
              r"|(?:create|alter|drop|rename) user(?: if (?:not )?exists)?)"
-             r" [\"']?(?P<v>[A-Za-z0-9._$@\\-]+)",
+             r" (?:\\{0,3}[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)"
+             r"|(?i:user) \"(?P<v2>[^\"\s]{1,64})\"(?::? password mismatch| was not found)",
              hints=("user", "accepted", "failed"), validator="username", priority=60,
-             description="user named by sshd/PAM/systemd/database auth log phrases (quoted or not)"),
+             description="user named by sshd/PAM/systemd/database/nginx auth log phrases (quoted or not)"),
     Detector("username_sudo", "USERNAME",
              r"(?i:by) (?P<v>[A-Za-z0-9._$@\\-]{1,64})\(uid=[0-9]"
-             r"|sudo(?:\[[0-9]{1,10}\])?:[ \t]{1,8}(?P<v2>[A-Za-z0-9._$@\\-]{1,64}) : ",
-             hints=("uid=", "sudo"), validator="username", priority=60,
-             description="sudo's 'sudo: USER : TTY=...' and PAM's 'by USER(uid=N)'"),
+             r"|sudo(?:\[[0-9]{1,10}\])?:[ \t]{1,8}(?P<v2>[A-Za-z0-9._$@\\-]{1,64}) : "
+             r"|(?:^|[\s=])(?P<v3>[A-Za-z0-9._$@\\-]{1,64}) : (?:[^\n;]{1,80} ; )?TTY=",
+             hints=("uid=", "sudo", "tty="), validator="username", priority=60,
+             description="sudo's 'sudo: USER : TTY=...' (also without its tag: journal MESSAGE=) and PAM's "
+                         "'by USER(uid=N)'"),
     Detector("username_credentials", "USERNAME",
              r"(?i)[a-z][a-z0-9+.-]+://(?P<v>[^\s:/\"'<>]+):[^\s@/\"'<>]+@"
              r"|(?:^|[ \t])(?:-u|--user)[ =][\"']?(?P<v2>[^\s:\"']+):"
@@ -138,6 +141,25 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)",
              hints=("user", "logname", "login", "uname"), validator="username", priority=60,
              description="user=X, username: X"),
+    Detector("username_xml", "USERNAME",
+             r"(?i)<(?:user|username|user_name|login)>(?P<v>[^<>\s]{1,64})</"
+             r"|(?i:Name=[\"'](?:Target|Subject)?User(?:Name)?[\"']>)(?P<v2>[^<>\s]{1,64})<",
+             hints=("user",), validator="username", priority=60,
+             description="<user>X</user> and Windows event data <Data Name='TargetUserName'>X</Data>"),
+    Detector("username_command", "USERNAME",
+             r"(?:^|[\s;|&(\\\"'])(?:ssh|scp|sftp|rsync|mosh)[ \t](?:[^\n]{0,200}?[ \t])?"
+             r"(?P<v>[A-Za-z0-9._-]{1,32})@[A-Za-z0-9]"
+             r"|(?:(?:docker|podman|nerdctl|helm|oras|skopeo)(?: registry)? login"
+             r"|mysql(?:dump|admin|import|check)?|psql|pg_dump|pg_restore|sqlcmd|mongosh|mongo|redis-cli)"
+             r"[ \t](?:[^\n]{0,200}?[ \t])?(?:-[uU]|--user(?:name)?)[ =]?[\"']?(?P<v2>[A-Za-z0-9._$@\\-]{1,64})"
+             r"|New-Object[ \t]+(?:System\.Management\.Automation\.)?PSCredential[ \t]*\(?[ \t]*"
+             r"[\"'](?P<v3>[^\"'\s]{1,64})[\"']"
+             r"|/user:(?:[A-Za-z0-9._-]{1,64}\\)?(?P<v4>[A-Za-z0-9._$@-]{1,64})",
+             hints=("ssh", "scp", "sftp", "rsync", "mosh", "login", "mysql", "psql", "pg_", "sqlcmd", "mongo",
+                    "redis-cli", "pscredential", "/user:"), validator="username", priority=60,
+             value_groups=("v", "v2", "v3", "v4"),
+             description="the user of a command line: ssh/scp USER@host, docker login/mysql/psql -u USER, "
+                         "PowerShell PSCredential('USER', ...), net use /user:DOMAIN\\USER"),
     Detector("hostname", "HOSTNAME",
              r"(?:^|[^A-Za-z0-9@._/-]|//|@)(?P<v>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.){1,12}"
              r"(?i:com|net|org|edu|gov|mil|int|io|co|ai|app|dev|cloud|info|biz|me|tv|us|uk|de|fr|nl|be|es|it"
@@ -230,7 +252,7 @@ DETECTORS: tuple[Detector, ...] = (
              description="password part of a Go database DSN user:password@tcp(host:port)/db"),
     # ---- secrets recognised by the key they are assigned to
     Detector("bearer_token", "BEARER_TOKEN",
-             r"(?i)(?:^|[^a-z0-9])(?:bearer|token)\s+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
+             r"(?i)(?:^|[^a-z0-9])(?:bearer|token)[ \t]+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
              hints=("bearer", "token"), validator="entropy", priority=35,
              description="token after 'Bearer' or 'Token' (Authorization header)"),
     Detector("authorization_header", "GENERIC_SECRET",
@@ -238,7 +260,7 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?P<v>[A-Za-z0-9._~+/-]{12,}={0,3})",
              hints=("authorization",), validator="entropy", priority=50,
              description="credentials of any Authorization scheme (ApiKey, SSWS, Splunk, ...)"),
-    Detector("basic_auth", "PASSWORD", r"(?i)(?:^|[^a-z0-9])basic\s+(?P<v>[A-Za-z0-9+/]{8,}={0,2})" + _R_B64,
+    Detector("basic_auth", "PASSWORD", r"(?i)(?:^|[^a-z0-9])basic[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})" + _R_B64,
              hints=("basic",), validator="entropy", priority=40,
              description="HTTP Basic credentials (base64 of user:password)"),
     Detector("password_assignment", "PASSWORD",
@@ -261,11 +283,14 @@ DETECTORS: tuple[Detector, ...] = (
              r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)"
              r"|(?:sshpass[ \t]+-p|redis-cli\b[^\n]*?[ \t]-a"
              r"|(?:docker|podman|nerdctl|helm)(?: registry)? login\b[^\n]*?[ \t]-p)"
-             r"[ \t]*[\"']?(?P<v4>[^\s\"']+)",
-             hints=("-u", "--user", "pass", "mysql", "redis-cli", "login"), validator="secret_value", priority=45,
-             value_groups=("v", "v2", "v3", "v4"),
+             r"[ \t]*[\"']?(?P<v4>[^\s\"']+)"
+             r"|(?i:ConvertTo-SecureString)[ \t]+(?:-String[ \t]+)?[\"'](?P<v5>[^\"'\n]{1,128})[\"'][ \t]+-AsPlainText"
+             r"|(?:^|[\s>])net[ \t]+use[ \t][^\n]{0,200}?/user:[^\s/<]+[ \t]+(?P<v6>[^\s/\"'<]+)"
+             r"|(?:^|[ \t])/pass(?:word)?:(?P<v7>[^\s\"'<]+)",
+             hints=("-u", "--user", "pass", "mysql", "redis-cli", "login", "convertto-securestring", "net use"),
+             validator="secret_value", priority=45, value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7"),
              description="curl -u user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, redis-cli -a X, "
-                         "docker login -p X"),
+                         "docker login -p X, ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X"),
     Detector("password_config_forms", "PASSWORD",
              r"(?:^|\s)machine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<v>[^\s\"']+)"
              r"|(?:^|[ \t])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?(?P<v2>[^\s\"']+)"

@@ -55,7 +55,7 @@ _PLACEHOLDER = re.compile(
       | \$\{[^}]*\}? | \$\([^)]*\)? | \$[A-Za-z_][A-Za-z0-9_]*   # ${VAR}, $(cmd), $VAR
       | \{\{.*\}\}? | %[sdr] | %\([a-z_]+\)s | %[A-Za-z_]+%      # templates
       | (?:null|none|nil|undefined|empty|true|false|yes|no|n/?a|unset|redacted|masked|hidden
-         |secret|password|passwd|token|example|dummy|placeholder|required|optional
+         |secret|password|passwd|token|example|dummy|placeholder|required|optional|sensitive
          |string|value|test|default|\*+\w*|\w*\*{3,}\w*
          |(?:change|replace|fill|update)[_-]?(?:me|it|this)[\w!@#$%^&*.-]*  # changeme, CHANGE_ME, replace-me, ChangeMe!
          |(?:password|passwd|secret|admin|test|demo|sample|default|example|letmein|qwerty|guest)
@@ -418,9 +418,9 @@ def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
     """The bounds of a value that no quote opens: closing punctuation dropped, brackets unwrapped."""
     if _char_before(text, start) == ">" and text[start - 2:start] != "=>":
         return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
+    if text[start] in "[({" and end - start > 1:
+        start += 1  # password=[Kelu5512#], password = (sensitive value): the brackets wrap the value
     n = _secret_value_length(text[start:end])
-    if n > 1 and text[start] in "[({":
-        return start + 1, start + n  # password=[Kelu5512#]: the brackets wrap the value
     return (start, start + n) if n else None
 
 
@@ -456,6 +456,10 @@ def check_api_key(text: str, start: int, end: int) -> Bounds | None:
 _SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \t]+)\Z")
 
 
+# an AWS SigV4 credential scope: access key id / yyyymmdd / region / service
+_SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}/[0-9]{8}/")
+
+
 def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | None:
     b = _unquoted_value(text, start, end)
     if b is None:
@@ -463,6 +467,8 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | 
     if text[b[1] - 1] == "=" and _char_after(text, b[1]) in _ALNUM:
         return None  # "Bearer resourceVersion=3": the next key of a key=value list, not base64 padding
     value = text[b[0]:b[1]]
+    if _SIGV4_SCOPE.match(value):
+        return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
     return b if _random_looking(value) or (uuid_ok and _UUID.fullmatch(value)) else None
 
 
@@ -481,19 +487,30 @@ def _random_looking(value: str) -> bool:
     return not re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value)  # numbers: 0x1f2e ids, versions
 
 
+#: words where a user is expected that name no one (and the fixed user names of token logins:
+#: https://gitlab-ci-token:TOKEN@, x-access-token)
+_NOT_USERS = frozenset({"unknown", "null", "none", "nobody", "invalid", "user", "root", "-", "from", "for", "is",
+                        "not", "in", "the", "a", "on", "to", "gitlab-ci-token", "x-access-token", "x-token-auth",
+                        "oauth2", "x-oauth-basic"})
+
+
 def check_username(text: str, start: int, end: int) -> Bounds | None:
-    value = text[start:end].rstrip(".,;:)")
+    """A user name: not a word that names no one, not a variable or template ($USER, ${USER}, <user>)."""
+    value = text[start:end].rstrip(".,;:)\\")  # a backslash ends it before an escaped quote: user \"app\"
     end = start + len(value)
-    if not value or value.lower() in {"unknown", "null", "none", "nobody", "invalid", "user", "root", "-",
-                                      "from", "for", "is", "not", "in", "the", "a", "on", "to"}:
+    if not value or value.lower() in _NOT_USERS or value[0] in "$<%{":
         return None
     return start, end
 
 
 #: names that stand for no particular machine (and level words where a host field is expected)
 _NOT_HOSTS = frozenset({"localhost", "ip6-localhost", "ip6-loopback", "broadcasthost", "unknown", "none", "null",
-                        "host", "hostname", "example", "trace", "debug", "info", "notice", "warn", "warning",
+                        "host", "hostname", "example", "unix", "trace", "debug", "info", "notice", "warn", "warning",
                         "error", "err", "crit", "critical", "alert", "emerg", "fatal"})
+
+
+# what follows the user of a URL: ":password@" (a port is digits followed by "/", space or the end)
+_USERINFO_REST = re.compile(r":[^\s/@\"'<>]*@")
 
 
 def check_host_label(text: str, start: int, end: int) -> Bounds | None:
@@ -502,6 +519,8 @@ def check_host_label(text: str, start: int, end: int) -> Bounds | None:
     value = text[start:end]
     if value.lower() in _NOT_HOSTS or not any(c.isalpha() for c in value):
         return None
+    if _char_after(text, end) == ":" and _USERINFO_REST.match(text, end):
+        return None  # https://x-access-token:TOKEN@github.com: the user of a URL, not its host
     return start, end
 
 
