@@ -115,11 +115,12 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("ssn", "social"), validator="ssn", priority=28,
              description="nine digits after an SSN keyword"),
     Detector("username_phrase", "USERNAME",
-             r"(?i)(?:(?:invalid|illegal) user|failed (?:password|publickey|none) for(?: invalid user)?"
+             # the value run stays last: the structural prefilter shortens only a pattern's trailing run
+             r"(?i)user \"(?P<v2>[^\"\s]{1,64})\"(?::? password mismatch| was not found)"
+             r"|(?:(?:invalid|illegal) user|failed (?:password|publickey|none) for(?: invalid user)?"
              r"|accepted [a-z-]+ for|session (?:opened|closed) for user|for user|by user|of user|user name"
              r"|(?:create|alter|drop|rename) user(?: if (?:not )?exists)?)"
-             r" (?:\\{0,3}[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)"
-             r"|(?i:user) \"(?P<v2>[^\"\s]{1,64})\"(?::? password mismatch| was not found)",
+             r" [\"']?(?P<v>[A-Za-z0-9._$@\\-]+)",
              hints=("user", "accepted", "failed"), validator="username", priority=60,
              description="user named by sshd/PAM/systemd/database/nginx auth log phrases (quoted or not)"),
     Detector("username_sudo", "USERNAME",
@@ -144,19 +145,19 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("username_xml", "USERNAME",
              r"(?i)<(?:user|username|user_name|login)>(?P<v>[^<>\s]{1,64})</"
              r"|(?i:Name=[\"'](?:Target|Subject)?User(?:Name)?[\"']>)(?P<v2>[^<>\s]{1,64})<",
-             hints=("user",), validator="username", priority=60,
-             description="<user>X</user> and Windows event data <Data Name='TargetUserName'>X</Data>"),
+             hints=("user>", "name>", "login>", "user'>", 'user">', "name'>", 'name">'), validator="username",
+             priority=60, description="<user>X</user> and Windows event data <Data Name='TargetUserName'>X</Data>"),
     Detector("username_command", "USERNAME",
-             r"(?:^|[\s;|&(\\\"'])(?:ssh|scp|sftp|rsync|mosh)[ \t](?:[^\n]{0,200}?[ \t])?"
+             r"(?:^|[\s;|&(\\\"'])(?:ssh|scp|sftp|rsync|mosh) (?:[^\n]{0,200}?[ \t])?"
              r"(?P<v>[A-Za-z0-9._-]{1,32})@[A-Za-z0-9]"
              r"|(?:(?:docker|podman|nerdctl|helm|oras|skopeo)(?: registry)? login"
              r"|mysql(?:dump|admin|import|check)?|psql|pg_dump|pg_restore|sqlcmd|mongosh|mongo|redis-cli)"
-             r"[ \t](?:[^\n]{0,200}?[ \t])?(?:-[uU]|--user(?:name)?)[ =]?[\"']?(?P<v2>[A-Za-z0-9._$@\\-]{1,64})"
+             r" (?:[^\n]{0,200}?[ \t])?(?:-[uU]|--user(?:name)?)[ =]?[\"']?(?P<v2>[A-Za-z0-9._$@\\-]{1,64})"
              r"|New-Object[ \t]+(?:System\.Management\.Automation\.)?PSCredential[ \t]*\(?[ \t]*"
              r"[\"'](?P<v3>[^\"'\s]{1,64})[\"']"
              r"|/user:(?:[A-Za-z0-9._-]{1,64}\\)?(?P<v4>[A-Za-z0-9._$@-]{1,64})",
-             hints=("ssh", "scp", "sftp", "rsync", "mosh", "login", "mysql", "psql", "pg_", "sqlcmd", "mongo",
-                    "redis-cli", "pscredential", "/user:"), validator="username", priority=60,
+             hints=("ssh ", "scp ", "sftp ", "rsync ", "mosh ", "login ", "mysql", "psql ", "pg_dump ", "pg_restore ",
+                    "sqlcmd ", "mongo", "redis-cli ", "pscredential", "/user:"), validator="username", priority=60,
              value_groups=("v", "v2", "v3", "v4"),
              description="the user of a command line: ssh/scp USER@host, docker login/mysql/psql -u USER, "
                          "PowerShell PSCredential('USER', ...), net use /user:DOMAIN\\USER"),

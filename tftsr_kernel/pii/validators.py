@@ -494,9 +494,18 @@ _NOT_USERS = frozenset({"unknown", "null", "none", "nobody", "invalid", "user", 
                         "oauth2", "x-oauth-basic"})
 
 
+# a name in escaped quotes (JSON inside JSON: user \"app\"), read from its leading backslash
+_ESCAPED_NAME = re.compile(r"\\{1,3}[\"']([A-Za-z0-9._$@-]{1,64})\\")
+
+
 def check_username(text: str, start: int, end: int) -> Bounds | None:
-    """A user name: not a word that names no one, not a variable or template ($USER, ${USER}, <user>)."""
-    value = text[start:end].rstrip(".,;:)\\")  # a backslash ends it before an escaped quote: user \"app\"
+    """A user name: not a word that names no one, not a variable or template ($USER, ${USER}, <user>).
+    A value that is only the backslash of an escaped quote widens to the name inside the quotes."""
+    if text[start] == "\\":
+        m = _ESCAPED_NAME.match(text, start)
+        if m:
+            start, end = m.span(1)
+    value = text[start:end].rstrip(".,;:)\\")
     end = start + len(value)
     if not value or value.lower() in _NOT_USERS or value[0] in "$<%{":
         return None
