@@ -154,6 +154,7 @@ NEGATIVES = [
     ("HOSTNAME", "saved checkpoint to model.pt"),
     ("HOSTNAME", "generated from Makefile.in and config.h.in"),
     ("HOSTNAME", "exported artwork logo.ai"),
+    ("HOSTNAME", "curl -F file=@model.pt -F meta=@Makefile.in https://10.0.0.5/upload"),
     ("PASSWORD", '<property name="db.password" value="${DB_PASS}"/>'),
     ("PASSWORD", "keytool -list -storepass changeit"),
     ("PASSWORD", "the machine password policy is strict"),

@@ -604,6 +604,10 @@ def _hostname_value_ok(value: str) -> bool:
     return not all(lab.isdigit() for lab in labels[:-1])
 
 
+# the last character of a URL's user:password or an e-mail's local part, right before the "@"
+_USERINFO_END = _ALNUM | frozenset("._%+-~!$*")
+
+
 def check_hostname(text: str, start: int, end: int) -> Bounds | None:
     value = text[start:end]
     if not _hostname_value_ok(value):
@@ -611,7 +615,8 @@ def check_hostname(text: str, start: int, end: int) -> Bounds | None:
     before, after = _char_before(text, start), _char_after(text, end)
     # The host of a URL counts: after "scheme://" or after the "user:password@" of a credentials URL
     # (an e-mail's domain also follows "@", but the longer EMAIL span wins the overlap).
-    in_url = (before == "/" and _char_before(text, start - 1) == "/") or before == "@"
+    in_url = (before == "/" and _char_before(text, start - 1) == "/") or (
+        before == "@" and _char_before(text, start - 1) in _USERINFO_END)  # not curl's -F file=@model.pt
     if not in_url and value.count(".") == 1 and value[value.index(".") + 1:].lower() in _FILE_TLDS:
         return None
     if before in _ALNUM or (before in "@._-/" and not in_url) or after in _ALNUM or after in "_-" or after == "(":
