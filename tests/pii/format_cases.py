@@ -155,6 +155,8 @@ NEGATIVES = [
     ("HOSTNAME", "generated from Makefile.in and config.h.in"),
     ("HOSTNAME", "exported artwork logo.ai"),
     ("HOSTNAME", "curl -F file=@model.pt -F meta=@Makefile.in https://10.0.0.5/upload"),
+    ("HOSTNAME", "sync x-coredata://DB05755C-483D-44B7-B93B-ED06E57FF420/CalDAVPrincipal/p11 done"),
+    ("USERNAME", "I WindowManager: rotationForOrientationLw(orient=1, last=0); user=0 USER_ROTATION_LOCKED"),
     ("PASSWORD", '<property name="db.password" value="${DB_PASS}"/>'),
     ("PASSWORD", "keytool -list -storepass changeit"),
     ("PASSWORD", "the machine password policy is strict"),

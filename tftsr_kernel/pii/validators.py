@@ -499,7 +499,8 @@ _ESCAPED_NAME = re.compile(r"\\{1,3}[\"']([A-Za-z0-9._$@-]{1,64})\\")
 
 
 def check_username(text: str, start: int, end: int) -> Bounds | None:
-    """A user name: not a word that names no one, not a variable or template ($USER, ${USER}, <user>).
+    """A user name: not a word that names no one, not a number (Android's user=0, a uid), not a variable or
+    template ($USER, ${USER}, <user>).
     A value that is only the backslash of an escaped quote widens to the name inside the quotes."""
     if text[start] == "\\":
         m = _ESCAPED_NAME.match(text, start)
@@ -507,7 +508,7 @@ def check_username(text: str, start: int, end: int) -> Bounds | None:
             start, end = m.span(1)
     value = text[start:end].rstrip(".,;:)\\")
     end = start + len(value)
-    if not value or value.lower() in _NOT_USERS or value[0] in "$<%{":
+    if not value or value.lower() in _NOT_USERS or value[0] in "$<%{" or value.isdigit():
         return None
     return start, end
 
@@ -526,8 +527,8 @@ def check_host_label(text: str, start: int, end: int) -> Bounds | None:
     """A host name outside the TLD list (a syslog host field, a URL's single-label host): not a name
     for no machine in particular, and not a number or an address (those have their own detectors)."""
     value = text[start:end]
-    if value.lower() in _NOT_HOSTS or not any(c.isalpha() for c in value):
-        return None
+    if value.lower() in _NOT_HOSTS or not any(c.isalpha() for c in value) or _UUID.fullmatch(value):
+        return None  # x-coredata://DB05755C-483D-...: an object's UUID, not a machine
     if _char_after(text, end) == ":" and _USERINFO_REST.match(text, end):
         return None  # https://x-access-token:TOKEN@github.com: the user of a URL, not its host
     return start, end
