@@ -125,6 +125,16 @@ POSITIVES = [
     ("USERNAME", "+ docker login -u ci_bot -p Wq8Lx2Pm9 ghcr.io", "ci_bot"),
     ("USERNAME", '2026/11/26 10:00:00 [error] 51#0: *7 user "ops_admin": password mismatch, client: 10.0.0.1', "ops_admin"),
     ("USERNAME", 'fatal: [db]: FAILED! => {"msg": "FATAL:  password authentication failed for user \\"app_rw\\""}', "app_rw"),
+    # command-line logins of other tools; connection strings; audit records
+    ("PASSWORD", "oc login -u developer -p Xk29fLq8W https://api.crc.testing:6443", "Xk29fLq8W"),
+    ("USERNAME", "oc login -u developer -p Xk29fLq8W https://api.crc.testing:6443", "developer"),
+    ("PASSWORD", 'mongosh "mongodb://db1:27017" -u admin -p Rp4mVx8Tq2 --authenticationDatabase admin', "Rp4mVx8Tq2"),
+    ("PASSWORD", 'sqlcmd -S srv01 -U sa -P Hq8xLm2W! -Q "select 1"', "Hq8xLm2W!"),
+    ("PASSWORD", 'ldapsearch -x -H ldap://dc1 -D "cn=admin,dc=corp,dc=local" -w Kelu5512# -b dc=corp', "Kelu5512#"),
+    ("GENERIC_SECRET", "DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=Zq8xW2vN5mK7pL0rT3yU6iO9Hq8xLm2W==;EndpointSuffix=core.windows.net",
+     "Zq8xW2vN5mK7pL0rT3yU6iO9Hq8xLm2W=="),
+    ("USERNAME", "Server=tcp:db.corp.local,1433;Database=shop;User Id=svc_shop;Password=Kelu5512#;", "svc_shop"),
+    ("USERNAME", 'type=USER_LOGIN msg=audit(1732615200.123:42): pid=9 uid=0 acct="kdelaney" exe="/usr/sbin/sshd" res=failed', "kdelaney"),
     # a SigV4 credential scope names an access key id
     ("AWS_ACCESS_KEY", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAQ3EGRTY5WXZ7ABCD/20261126/us-east-1/s3/aws4_request",
      "AKIAQ3EGRTY5WXZ7ABCD"),
@@ -174,4 +184,5 @@ NEGATIVES = [
     # nginx's upstream socket, a login user that is a variable
     ("HOSTNAME", 'upstream: "http://unix:/run/gunicorn.sock:/login", host: "api"'),
     ("USERNAME", 'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin'),
+    ("PASSWORD", "sqlcmd -S srv01 -p -Q x"),  # sqlcmd's -p prints statistics; its password flag is -P
 ]

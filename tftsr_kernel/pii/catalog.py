@@ -138,10 +138,10 @@ DETECTORS: tuple[Detector, ...] = (
              description="user part of scheme://user:password@host, curl -u user:password and a Go DSN "
                          "user:password@tcp(host)/db"),
     Detector("username_assignment", "USERNAME",
-             r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|ruser|logname|login|uname|db_user)"
+             r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|user id|ruser|logname|login|uname|db_user|acct)"
              r"(?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)",
-             hints=("user", "logname", "login", "uname"), validator="username", priority=60,
-             description="user=X, username: X"),
+             hints=("user", "logname", "login", "uname", "acct"), validator="username", priority=60,
+             description="user=X, username: X, User Id=X (connection strings), acct=X (audit)"),
     Detector("username_xml", "USERNAME",
              r"(?i)<(?:user|username|user_name|login)>(?P<v>[^<>\s]{1,64})</"
              r"|(?i:Name=[\"'](?:Target|Subject)?User(?:Name)?[\"']>)(?P<v2>[^<>\s]{1,64})<",
@@ -150,7 +150,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("username_command", "USERNAME",
              r"(?:^|[\s;|&(\\\"'])(?:ssh|scp|sftp|rsync|mosh) (?:[^\n]{0,200}?[ \t])?"
              r"(?P<v>[A-Za-z0-9._-]{1,32})@[A-Za-z0-9]"
-             r"|(?:(?:docker|podman|nerdctl|helm|oras|skopeo)(?: registry)? login"
+             r"|(?:[a-z][a-z0-9-]{1,15}(?: registry)? login"
              r"|mysql(?:dump|admin|import|check)?|psql|pg_dump|pg_restore|sqlcmd|mongosh|mongo|redis-cli)"
              r" (?:[^\n]{0,200}?[ \t])?(?:-[uU]|--user(?:name)?)[ =]?[\"']?(?P<v2>[A-Za-z0-9._$@\\-]{1,64})"
              r"|New-Object[ \t]+(?:System\.Management\.Automation\.)?PSCredential[ \t]*\(?[ \t]*"
@@ -283,15 +283,19 @@ DETECTORS: tuple[Detector, ...] = (
              r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
              r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)"
              r"|(?:sshpass[ \t]+-p|redis-cli\b[^\n]*?[ \t]-a"
-             r"|(?:docker|podman|nerdctl|helm)(?: registry)? login\b[^\n]*?[ \t]-p)"
+             r"|[a-z][a-z0-9-]{1,15}(?: registry)? login\b[^\n]*?[ \t]-p"
+             r"|(?:mongo(?:sh|dump|restore|import|export)?\b[^\n]*?[ \t]-p|(?:sqlcmd|bcp)\b[^\n]*?[ \t]-P"
+             r"|ldap(?:search|add|modify|delete|modrdn|passwd|whoami|compare)\b[^\n]*?[ \t]-w))"
              r"[ \t]*[\"']?(?P<v4>[^\s\"']+)"
              r"|(?i:ConvertTo-SecureString)[ \t]+(?:-String[ \t]+)?[\"'](?P<v5>[^\"'\n]{1,128})[\"'][ \t]+-AsPlainText"
              r"|(?:^|[\s>])net[ \t]+use[ \t][^\n]{0,200}?/user:[^\s/<]+[ \t]+(?P<v6>[^\s/\"'<]+)"
              r"|(?:^|[ \t])/pass(?:word)?:(?P<v7>[^\s\"'<]+)",
-             hints=("-u", "--user", "pass", "mysql", "redis-cli", "login", "convertto-securestring", "net use"),
+             hints=("-u", "--user", "pass", "mysql", "redis-cli", "login", "mongo", "sqlcmd", "bcp", "ldap",
+                    "convertto-securestring", "net use"),
              validator="secret_value", priority=45, value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7"),
              description="curl -u user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, redis-cli -a X, "
-                         "docker login -p X, ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X"),
+                         "docker/oc/az login -p X, mongosh -p X, sqlcmd -P X, ldapsearch -w X, "
+                         "ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X"),
     Detector("password_config_forms", "PASSWORD",
              r"(?:^|\s)machine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<v>[^\s\"']+)"
              r"|(?:^|[ \t])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?(?P<v2>[^\s\"']+)"
@@ -309,7 +313,8 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("key", "token"), validator="api_key", priority=45,
              description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, API key: X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
-             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private)[_-]?key|token|credentials?"
+             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private|account)[_-]?key"
+                                r"|token|credentials?"
                                 r"|sess(?:ion)?[_-]?id|signature",
                                 _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex))?" + _ENV_SUFFIX,
                                 short=r"salt|sig|auth", flag=r"secret|token|api-?key|bearer"),
