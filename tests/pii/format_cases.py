@@ -125,6 +125,10 @@ POSITIVES = [
     ("USERNAME", "+ docker login -u ci_bot -p Wq8Lx2Pm9 ghcr.io", "ci_bot"),
     ("USERNAME", '2026/11/26 10:00:00 [error] 51#0: *7 user "ops_admin": password mismatch, client: 10.0.0.1', "ops_admin"),
     ("USERNAME", 'fatal: [db]: FAILED! => {"msg": "FATAL:  password authentication failed for user \\"app_rw\\""}', "app_rw"),
+    # a key in brackets (PHP, Python, Ruby); a value GitHub Actions is told to mask
+    ("PASSWORD", "$config['db_password'] = 'Hq8xLm2W!';", "Hq8xLm2W!"),
+    ("PASSWORD", 'os.environ["DB_PASSWORD"] = "Hq8xLm2W!"', "Hq8xLm2W!"),
+    ("GENERIC_SECRET", "echo ::add-mask::Zq8xW2vN5mK7pL0rT3yU6iO9", "Zq8xW2vN5mK7pL0rT3yU6iO9"),
     # command-line logins of other tools; connection strings; audit records
     ("PASSWORD", "oc login -u developer -p Xk29fLq8W https://api.crc.testing:6443", "Xk29fLq8W"),
     ("USERNAME", "oc login -u developer -p Xk29fLq8W https://api.crc.testing:6443", "developer"),
@@ -184,5 +188,6 @@ NEGATIVES = [
     # nginx's upstream socket, a login user that is a variable
     ("HOSTNAME", 'upstream: "http://unix:/run/gunicorn.sock:/login", host: "api"'),
     ("USERNAME", 'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin'),
-    ("PASSWORD", "sqlcmd -S srv01 -p -Q x"),  # sqlcmd's -p prints statistics; its password flag is -P
+    ("PASSWORD", "sqlcmd -S srv01 -p -Q x"),
+    ("GENERIC_SECRET", 'echo "::add-mask::$NPM_TOKEN"'),  # sqlcmd's -p prints statistics; its password flag is -P
 ]

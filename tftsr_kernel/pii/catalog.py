@@ -50,8 +50,9 @@ _R = r"(?:[^A-Za-z0-9_]|$)"
 _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 
 # key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
-# or the end of an XML start tag: <password>...</password> (validators require the end tag after the value)
-_SEP = r"""(?:(?:\\{0,3}["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>)"""
+# $cfg['password'] = '...', or the end of an XML start tag: <password>...</password> (validators require
+# the end tag after the value)
+_SEP = r"""(?:(?:\\{0,3}["'])?\]?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>)"""
 
 
 def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: str = "", short: str = "",
@@ -321,6 +322,10 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("secret", "token", "credential", "sess", "key", "salt", "sig", "auth"),
              validator="entropy",
              priority=50, description="random-looking value assigned to a secret/token/session/signature key"),
+    # a GitHub Actions workflow command that masks a value in the job's log names it a secret
+    Detector("actions_add_mask", "GENERIC_SECRET", r"::add-mask::(?P<v>[^\s\"'`]+)",
+             hints=("::add-mask::",), validator="secret_value", priority=50,
+             description="the value a GitHub Actions '::add-mask::VALUE' command masks"),
     # a cookie header names the session by any name: a cookie whose name speaks of a session or token
     Detector("session_cookie", "GENERIC_SECRET",
              r"(?i)(?:^|[^a-z0-9-])(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?"
