@@ -125,6 +125,17 @@ POSITIVES = [
     ("USERNAME", "+ docker login -u ci_bot -p Wq8Lx2Pm9 ghcr.io", "ci_bot"),
     ("USERNAME", '2026/11/26 10:00:00 [error] 51#0: *7 user "ops_admin": password mismatch, client: 10.0.0.1', "ops_admin"),
     ("USERNAME", 'fatal: [db]: FAILED! => {"msg": "FATAL:  password authentication failed for user \\"app_rw\\""}', "app_rw"),
+    # name/value pairs: Kubernetes env (YAML and JSON), ECS task definitions, SSM parameters
+    ("PASSWORD", '      env:\n      - name: DB_PASSWORD\n        value: "Hq8x Lm2W!"', "Hq8x Lm2W!"),
+    ("PASSWORD", "      - name: DB_PASSWORD\n        value: Hq8xLm2W!", "Hq8xLm2W!"),
+    ("GENERIC_SECRET", '"environment":[{"name":"CLIENT_SECRET","value":"Zq8xW2vN5mK7pL0rT3yU6iO9"}]', "Zq8xW2vN5mK7pL0rT3yU6iO9"),
+    ("API_KEY", '{"Name": "STRIPE_API_KEY", "Value": "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "Type": "SecureString"}',
+     "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    # more statements and commands that carry a password
+    ("PASSWORD", "mysql> SET PASSWORD FOR 'app'@'%' = 'Kelu5512#';", "Kelu5512#"),
+    ("PASSWORD", 'rabbitmqctl change_password svc "Kelu 5512#"', "Kelu 5512#"),
+    ("PASSWORD", "htpasswd -cb /etc/nginx/.htpasswd admin Kelu5512#", "Kelu5512#"),
+    ("PASSWORD", "+ echo 'Kelu5512#' | sudo -S systemctl restart nginx", "Kelu5512#"),
     # a key in brackets (PHP, Python, Ruby); a value GitHub Actions is told to mask
     ("PASSWORD", "$config['db_password'] = 'Hq8xLm2W!';", "Hq8xLm2W!"),
     ("PASSWORD", 'os.environ["DB_PASSWORD"] = "Hq8xLm2W!"', "Hq8xLm2W!"),
@@ -189,5 +200,8 @@ NEGATIVES = [
     ("HOSTNAME", 'upstream: "http://unix:/run/gunicorn.sock:/login", host: "api"'),
     ("USERNAME", 'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin'),
     ("PASSWORD", "sqlcmd -S srv01 -p -Q x"),
-    ("GENERIC_SECRET", 'echo "::add-mask::$NPM_TOKEN"'),  # sqlcmd's -p prints statistics; its password flag is -P
+    ("GENERIC_SECRET", 'echo "::add-mask::$NPM_TOKEN"'),
+    ("PASSWORD", "      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef: {name: db, key: password}"),
+    ("GENERIC_SECRET", "      - name: REQUEST_ID\n        value: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("PASSWORD", "echo $SUDO_PASS | sudo -S ls"),  # sqlcmd's -p prints statistics; its password flag is -P
 ]

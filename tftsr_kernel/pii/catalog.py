@@ -50,9 +50,12 @@ _R = r"(?:[^A-Za-z0-9_]|$)"
 _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 
 # key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
-# $cfg['password'] = '...', or the end of an XML start tag: <password>...</password> (validators require
-# the end tag after the value)
-_SEP = r"""(?:(?:\\{0,3}["'])?\]?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>)"""
+# $cfg['password'] = '...', the end of an XML start tag: <password>...</password> (validators require
+# the end tag after the value), or the glue of a name/value pair (Kubernetes env, ECS, SSM, CloudFormation):
+# {"name": "DB_PASSWORD", "value": "..."} and "- name: DB_PASSWORD" then "value: ..." on the next line
+_SEP = (r"""(?:(?:\\{0,3}["'])?\]?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>"""
+        r"""|["'][ \t]{0,3},[ \t]{0,3}["']value["'][ \t]{0,3}:[ \t]{0,3}["']?"""
+        r"""|["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?)""")
 
 
 def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: str = "", short: str = "",
@@ -273,12 +276,14 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("pass", "pwd", "pw"), validator="secret_value", priority=40,
              description="value assigned to a password key (password=, \"dbPassword\": \"...\", dbpass=, <password>)"),
     Detector("password_statement", "PASSWORD",
-             r"(?i:password|identified(?: with [a-z0-9_]{1,32})? by)[ \t]{0,3}\(?[ \t]{0,3}"
+             r"(?i:password(?: for [^\n=]{1,80}?[ \t]{0,3}=)?|identified(?: with [a-z0-9_]{1,32})? by)"
+             r"[ \t]{0,3}\(?[ \t]{0,3}"
              r"[\"'](?P<v>[^\"'\s]{1,128})[\"']"
              r"|(?i:requirepass|masterauth)[ \t]{1,8}[\"']?(?P<v2>[^\s\"']{1,128})"
              r"|\"AUTH\"[ \t]{1,3}(?:\"[^\"\s]{1,64}\"[ \t]{1,3})?\"(?P<v3>[^\"\s]{1,128})\"",
              hints=("password", "identified", "requirepass", "masterauth", '"auth"'), validator="secret_value",
-             priority=45, description="SQL PASSWORD 'x' / IDENTIFIED BY 'x', redis requirepass/masterauth/AUTH"),
+             priority=45, description="SQL PASSWORD 'x' / IDENTIFIED BY 'x' / SET PASSWORD FOR u = 'x', "
+                                     "redis requirepass/masterauth/AUTH"),
     Detector("password_cli", "PASSWORD",
              r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
              r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
@@ -290,13 +295,17 @@ DETECTORS: tuple[Detector, ...] = (
              r"[ \t]*[\"']?(?P<v4>[^\s\"']+)"
              r"|(?i:ConvertTo-SecureString)[ \t]+(?:-String[ \t]+)?[\"'](?P<v5>[^\"'\n]{1,128})[\"'][ \t]+-AsPlainText"
              r"|(?:^|[\s>])net[ \t]+use[ \t][^\n]{0,200}?/user:[^\s/<]+[ \t]+(?P<v6>[^\s/\"'<]+)"
-             r"|(?:^|[ \t])/pass(?:word)?:(?P<v7>[^\s\"'<]+)",
+             r"|(?:^|[ \t])/pass(?:word)?:(?P<v7>[^\s\"'<]+)"
+             r"|(?:rabbitmqctl[ \t]+(?:add_user|change_password)|htpasswd[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+\S+)"
+             r"[ \t]+\S+[ \t]+[\"']?(?P<v8>[^\s\"']+)"
+             r"|echo[ \t]+[\"']?(?P<v9>[^\s\"'|]+)[\"']?[ \t]*\|[ \t]*sudo[ \t]+-S",
              hints=("-u", "--user", "pass", "mysql", "redis-cli", "login", "mongo", "sqlcmd", "bcp", "ldap",
-                    "convertto-securestring", "net use"),
-             validator="secret_value", priority=45, value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7"),
+                    "convertto-securestring", "net use", "rabbitmqctl", "htpasswd", "sudo"),
+             validator="secret_value", priority=45, value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"),
              description="curl -u user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, redis-cli -a X, "
                          "docker/oc/az login -p X, mongosh -p X, sqlcmd -P X, ldapsearch -w X, "
-                         "ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X"),
+                         "ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X, "
+                         "rabbitmqctl add_user U X, htpasswd -b F U X, echo X | sudo -S"),
     Detector("password_config_forms", "PASSWORD",
              r"(?:^|\s)machine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<v>[^\s\"']+)"
              r"|(?:^|[ \t])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?(?P<v2>[^\s\"']+)"
