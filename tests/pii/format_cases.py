@@ -105,6 +105,8 @@ POSITIVES = [
     ("PASSWORD", "<password>correct horse battery</password>", "correct horse battery"),
     ("PASSWORD", "+ PGPASSWORD='x y z' psql -h db -U app", "x y z"),
     ("PASSWORD", "password=Kq8x Wm2L", "Kq8x"),  # unquoted: the value is the first word
+    ("PASSWORD", "login password=hunter two", "hunter"),
+    ("PASSWORD", 'DATABASE_PASSWORD: "*lKSNfP9BPz0U"', "*lKSNfP9BPz0U"),  # one star: no mask
     # a Go DSN names its user; a UUID assigned to an API-key or secret name is a key
     ("USERNAME", 'DSN="alice:S3cr3tPw@tcp(10.0.0.5:3306)/orders"', "alice"),
     ("API_KEY", "HEROKU_API_KEY=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
@@ -203,5 +205,6 @@ NEGATIVES = [
     ("GENERIC_SECRET", 'echo "::add-mask::$NPM_TOKEN"'),
     ("PASSWORD", "      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef: {name: db, key: password}"),
     ("GENERIC_SECRET", "      - name: REQUEST_ID\n        value: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
-    ("PASSWORD", "echo $SUDO_PASS | sudo -S ls"),  # sqlcmd's -p prints statistics; its password flag is -P
+    ("PASSWORD", "echo $SUDO_PASS | sudo -S ls"),
+    ("PASSWORD", 'NOTES: Get the admin password: kubectl get secret api -o jsonpath="{.data.password}" | base64 -d'),  # sqlcmd's -p prints statistics; its password flag is -P
 ]

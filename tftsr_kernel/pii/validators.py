@@ -56,7 +56,7 @@ _PLACEHOLDER = re.compile(
       | \{\{.*\}\}? | %[sdr] | %\([a-z_]+\)s | %[A-Za-z_]+%      # templates
       | (?:null|none|nil|undefined|empty|true|false|yes|no|n/?a|unset|redacted|masked|hidden
          |secret|password|passwd|token|example|dummy|placeholder|required|optional|sensitive
-         |string|value|test|default|\*+\w*|\w*\*{3,}\w*
+         |string|value|test|default|\*{2,}\w*|\w*\*{3,}\w*
          |(?:change|replace|fill|update)[_-]?(?:me|it|this)[\w!@#$%^&*.-]*  # changeme, CHANGE_ME, replace-me, ChangeMe!
          |(?:password|passwd|secret|admin|test|demo|sample|default|example|letmein|qwerty|guest)
           [0-9!@#$%^&*._-]+                                                 # password123, secret123, admin!
@@ -414,10 +414,19 @@ def _closing_quote(text: str, start: int, end: int) -> int | None:
     return close if close >= 0 else None
 
 
+# a lower-case word after "key: " followed by another: prose or a command, not a value
+_PROSE_WORD = re.compile(r"[a-z]+")
+_PROSE_NEXT = re.compile(r" [a-z]")
+_COLON_BEFORE = re.compile(r":[ \t]+\Z")
+
+
 def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
     """The bounds of a value that no quote opens: closing punctuation dropped, brackets unwrapped."""
     if _char_before(text, start) == ">" and text[start - 2:start] != "=>":
         return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
+    if (_PROSE_WORD.fullmatch(text, start, end) and _PROSE_NEXT.match(text, end)
+            and _COLON_BEFORE.search(text, max(0, start - 8), start)):
+        return None  # "the admin password: kubectl get secret ...": a sentence goes on, not a value
     if text[start] in "[({" and end - start > 1:
         start += 1  # password=[Kelu5512#], password = (sensitive value): the brackets wrap the value
     n = _secret_value_length(text[start:end])
