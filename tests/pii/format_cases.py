@@ -121,6 +121,10 @@ POSITIVES = [
     ("PASSWORD", "$cred = New-Object PSCredential('svc_backup', (ConvertTo-SecureString 'Hq8xLm2W!' -AsPlainText -Force))", "Hq8xLm2W!"),
     ("PASSWORD", "<Data Name='CommandLine'>net use \\\\fs01\\share /user:CORP\\jdoe Kalamu3211$</Data>", "Kalamu3211$"),
     ("PASSWORD", "cmdkey /add:fs01 /user:CORP\\jdoe /pass:Xk29fLq8W", "Xk29fLq8W"),
+    # records that hold a user: an object's repr, a credentials dict
+    ("USERNAME", "INFO repo - saving User{id=757, name='kdelaney', email='kd@example.org'}", "kdelaney"),
+    ("USERNAME", "created User(id=1, name='mfoster', active=True)", "mfoster"),
+    ("USERNAME", "ok: [web-01] => (item={'name': 'svc_app', 'password': 'Kelu5512#'})", "svc_app"),
     # users of sudo in a journal export, of ssh and login commands, of nginx basic auth, JSON-escaped
     ("USERNAME", "MESSAGE=kdelaney : TTY=pts/0 ; PWD=/srv ; USER=root ; COMMAND=/bin/ls", "kdelaney"),
     ("USERNAME", "+ ssh -i deploy_key deploy_ci@10.0.0.5 'sudo systemctl restart api'", "deploy_ci"),
@@ -206,5 +210,6 @@ NEGATIVES = [
     ("PASSWORD", "      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef: {name: db, key: password}"),
     ("GENERIC_SECRET", "      - name: REQUEST_ID\n        value: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
     ("PASSWORD", "echo $SUDO_PASS | sudo -S ls"),
+    ("USERNAME", "UserAgent(name=curl, version=8.4.0) and {'name': 'eth0', 'mtu': 1500}"),
     ("PASSWORD", 'NOTES: Get the admin password: kubectl get secret api -o jsonpath="{.data.password}" | base64 -d'),  # sqlcmd's -p prints statistics; its password flag is -P
 ]

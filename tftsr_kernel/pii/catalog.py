@@ -146,11 +146,17 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)",
              hints=("user", "logname", "login", "uname", "acct"), validator="username", priority=60,
              description="user=X, username: X, User Id=X (connection strings), acct=X (audit)"),
-    Detector("username_xml", "USERNAME",
+    Detector("username_record", "USERNAME",
              r"(?i)<(?:user|username|user_name|login)>(?P<v>[^<>\s]{1,64})</"
-             r"|(?i:Name=[\"'](?:Target|Subject)?User(?:Name)?[\"']>)(?P<v2>[^<>\s]{1,64})<",
-             hints=("user>", "name>", "login>", "user'>", 'user">', "name'>", 'name">'), validator="username",
-             priority=60, description="<user>X</user> and Windows event data <Data Name='TargetUserName'>X</Data>"),
+             r"|(?i:Name=[\"'](?:Target|Subject)?User(?:Name)?[\"']>)(?P<v2>[^<>\s]{1,64})<"
+             r"|User[{(\[](?:[^{}()\[\]\n]{0,80}?[ ,])?name[=:][ \t]?[\"']?(?P<v3>[A-Za-z0-9._$@\\-]{1,64})[\"',)}\]]"
+             r"|[\"']name[\"'][ \t]{0,3}:[ \t]{0,3}[\"'](?P<v4>[A-Za-z0-9._$@\\-]{1,64})[\"'][ \t]{0,3},[ \t]{0,3}"
+             r"[\"'](?:password|passwd)[\"']",
+             hints=("user>", "name>", "login>", "user'>", 'user">', "name'>", 'name">', "user{", "user(", "user[",
+                    "password", "passwd"), validator="username", priority=60, value_groups=("v", "v2", "v3", "v4"),
+             description="the user of a record: <user>X</user>, Windows event data "
+                         "<Data Name='TargetUserName'>X</Data>, a User{name='X'} / User(name='X') repr, "
+                         "{'name': 'X', 'password': ...}"),
     Detector("username_command", "USERNAME",
              r"(?:^|[\s;|&(\\\"'])(?:ssh|scp|sftp|rsync|mosh) (?:[^\n]{0,200}?[ \t])?"
              r"(?P<v>[A-Za-z0-9._-]{1,32})@[A-Za-z0-9]"
