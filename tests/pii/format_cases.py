@@ -103,6 +103,8 @@ POSITIVES = [
     ("PASSWORD", r'{"log":"{\"password\": \"a b c\"}"}', "a b c"),
     ("PASSWORD", 'password="it\'s, fine; ok"', "it's, fine; ok"),
     ("PASSWORD", "<password>correct horse battery</password>", "correct horse battery"),
+    ("PASSWORD", '{"password": "ab\\"c d", "user": "x"}', 'ab\\"c d'),
+    ("PASSWORD", '{"password": "Kq8x Wm2L\\\\", "user": "x"}', "Kq8x Wm2L\\\\"),
     ("PASSWORD", "+ PGPASSWORD='x y z' psql -h db -U app", "x y z"),
     ("PASSWORD", "password=Kq8x Wm2L", "Kq8x"),  # unquoted: the value is the first word
     ("PASSWORD", "login password=hunter two", "hunter"),

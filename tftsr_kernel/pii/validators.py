@@ -411,7 +411,17 @@ def _closing_quote(text: str, start: int, end: int) -> int | None:
     line_end = min((j for j in (text.find("\n", start, limit), text.find("\r", start, limit)) if j >= 0),
                    default=limit)
     close = text.find(closer, end, line_end)
+    while close > 0 and len(closer) == 1 and _escaped(text, close):  # "ab\"c": an escaped quote inside
+        close = text.find(closer, close + 1, line_end)
     return close if close >= 0 else None
+
+
+def _escaped(text: str, i: int) -> bool:
+    """Whether the character at ``i`` follows an odd run of backslashes ("\\" escapes the backslash)."""
+    j = i
+    while j > 0 and text[j - 1] == "\\":
+        j -= 1
+    return (i - j) % 2 == 1
 
 
 # a lower-case word after "key: " followed by another: prose or a command, not a value
