@@ -96,6 +96,71 @@ POSITIVES = [
     ("PASSWORD", "keytool -importkeystore -srcstorepass Xk29fLq8Wm -deststorepass Hq8xLm2Wz", "Hq8xLm2Wz"),
     ("PASSWORD", 'keytool -genkey -keypass "Rp4mVx8Tq2" -alias api', "Rp4mVx8Tq2"),
     ("PASSWORD", '<property name="dataSource.password" value="Kelu5512#x"/>', "Kelu5512#x"),
+    # a value opened by a quote (or an XML start tag) runs to its close: a passphrase keeps its spaces
+    ("PASSWORD", 'password="correct horse battery staple"', "correct horse battery staple"),
+    ("PASSWORD", "password: 'a b c d'", "a b c d"),
+    ("PASSWORD", 'DB_PASSWORD="p@ss word with spaces"', "p@ss word with spaces"),
+    ("PASSWORD", r'{"log":"{\"password\": \"a b c\"}"}', "a b c"),
+    ("PASSWORD", 'password="it\'s, fine; ok"', "it's, fine; ok"),
+    ("PASSWORD", "<password>correct horse battery</password>", "correct horse battery"),
+    ("PASSWORD", '{"password": "ab\\"c d", "user": "x"}', 'ab\\"c d'),
+    ("PASSWORD", '{"password": "Kq8x Wm2L\\\\", "user": "x"}', "Kq8x Wm2L\\\\"),
+    ("PASSWORD", "+ PGPASSWORD='x y z' psql -h db -U app", "x y z"),
+    ("PASSWORD", "password=Kq8x Wm2L", "Kq8x"),  # unquoted: the value is the first word
+    ("PASSWORD", "login password=hunter two", "hunter"),
+    ("PASSWORD", 'DATABASE_PASSWORD: "*lKSNfP9BPz0U"', "*lKSNfP9BPz0U"),  # one star: no mask
+    # a Go DSN names its user; a UUID assigned to an API-key or secret name is a key
+    ("USERNAME", 'DSN="alice:S3cr3tPw@tcp(10.0.0.5:3306)/orders"', "alice"),
+    ("API_KEY", "HEROKU_API_KEY=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("API_KEY", '{"api_key": "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"}', "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("API_KEY", "X-Auth-Token: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("GENERIC_SECRET", "client_secret: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("BEARER_TOKEN", "Authorization: Bearer 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    # Windows events, PowerShell and net use
+    ("USERNAME", "<EventData><Data Name='TargetUserName'>mfoster</Data><Data Name='IpPort'>51234</Data>", "mfoster"),
+    ("USERNAME", "<connection><user>svc_app</user><password>Kelu5512#</password></connection>", "svc_app"),
+    ("USERNAME", "$cred = New-Object PSCredential('svc_backup', (ConvertTo-SecureString 'Hq8xLm2W!' -AsPlainText -Force))", "svc_backup"),
+    ("PASSWORD", "$cred = New-Object PSCredential('svc_backup', (ConvertTo-SecureString 'Hq8xLm2W!' -AsPlainText -Force))", "Hq8xLm2W!"),
+    ("PASSWORD", "<Data Name='CommandLine'>net use \\\\fs01\\share /user:CORP\\jdoe Kalamu3211$</Data>", "Kalamu3211$"),
+    ("PASSWORD", "cmdkey /add:fs01 /user:CORP\\jdoe /pass:Xk29fLq8W", "Xk29fLq8W"),
+    # records that hold a user: an object's repr, a credentials dict
+    ("USERNAME", "INFO repo - saving User{id=757, name='kdelaney', email='kd@example.org'}", "kdelaney"),
+    ("USERNAME", "created User(id=1, name='mfoster', active=True)", "mfoster"),
+    ("USERNAME", "ok: [web-01] => (item={'name': 'svc_app', 'password': 'Kelu5512#'})", "svc_app"),
+    # users of sudo in a journal export, of ssh and login commands, of nginx basic auth, JSON-escaped
+    ("USERNAME", "MESSAGE=kdelaney : TTY=pts/0 ; PWD=/srv ; USER=root ; COMMAND=/bin/ls", "kdelaney"),
+    ("USERNAME", "+ ssh -i deploy_key deploy_ci@10.0.0.5 'sudo systemctl restart api'", "deploy_ci"),
+    ("USERNAME", "+ docker login -u ci_bot -p Wq8Lx2Pm9 ghcr.io", "ci_bot"),
+    ("USERNAME", '2026/11/26 10:00:00 [error] 51#0: *7 user "ops_admin": password mismatch, client: 10.0.0.1', "ops_admin"),
+    ("USERNAME", 'fatal: [db]: FAILED! => {"msg": "FATAL:  password authentication failed for user \\"app_rw\\""}', "app_rw"),
+    # name/value pairs: Kubernetes env (YAML and JSON), ECS task definitions, SSM parameters
+    ("PASSWORD", '      env:\n      - name: DB_PASSWORD\n        value: "Hq8x Lm2W!"', "Hq8x Lm2W!"),
+    ("PASSWORD", "      - name: DB_PASSWORD\n        value: Hq8xLm2W!", "Hq8xLm2W!"),
+    ("GENERIC_SECRET", '"environment":[{"name":"CLIENT_SECRET","value":"Zq8xW2vN5mK7pL0rT3yU6iO9"}]', "Zq8xW2vN5mK7pL0rT3yU6iO9"),
+    ("API_KEY", '{"Name": "STRIPE_API_KEY", "Value": "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c", "Type": "SecureString"}',
+     "6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    # more statements and commands that carry a password
+    ("PASSWORD", "mysql> SET PASSWORD FOR 'app'@'%' = 'Kelu5512#';", "Kelu5512#"),
+    ("PASSWORD", 'rabbitmqctl change_password svc "Kelu 5512#"', "Kelu 5512#"),
+    ("PASSWORD", "htpasswd -cb /etc/nginx/.htpasswd admin Kelu5512#", "Kelu5512#"),
+    ("PASSWORD", "+ echo 'Kelu5512#' | sudo -S systemctl restart nginx", "Kelu5512#"),
+    # a key in brackets (PHP, Python, Ruby); a value GitHub Actions is told to mask
+    ("PASSWORD", "$config['db_password'] = 'Hq8xLm2W!';", "Hq8xLm2W!"),
+    ("PASSWORD", 'os.environ["DB_PASSWORD"] = "Hq8xLm2W!"', "Hq8xLm2W!"),
+    ("GENERIC_SECRET", "echo ::add-mask::Zq8xW2vN5mK7pL0rT3yU6iO9", "Zq8xW2vN5mK7pL0rT3yU6iO9"),
+    # command-line logins of other tools; connection strings; audit records
+    ("PASSWORD", "oc login -u developer -p Xk29fLq8W https://api.crc.testing:6443", "Xk29fLq8W"),
+    ("USERNAME", "oc login -u developer -p Xk29fLq8W https://api.crc.testing:6443", "developer"),
+    ("PASSWORD", 'mongosh "mongodb://db1:27017" -u admin -p Rp4mVx8Tq2 --authenticationDatabase admin', "Rp4mVx8Tq2"),
+    ("PASSWORD", 'sqlcmd -S srv01 -U sa -P Hq8xLm2W! -Q "select 1"', "Hq8xLm2W!"),
+    ("PASSWORD", 'ldapsearch -x -H ldap://dc1 -D "cn=admin,dc=corp,dc=local" -w Kelu5512# -b dc=corp', "Kelu5512#"),
+    ("GENERIC_SECRET", "DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=Zq8xW2vN5mK7pL0rT3yU6iO9Hq8xLm2W==;EndpointSuffix=core.windows.net",
+     "Zq8xW2vN5mK7pL0rT3yU6iO9Hq8xLm2W=="),
+    ("USERNAME", "Server=tcp:db.corp.local,1433;Database=shop;User Id=svc_shop;Password=Kelu5512#;", "svc_shop"),
+    ("USERNAME", 'type=USER_LOGIN msg=audit(1732615200.123:42): pid=9 uid=0 acct="kdelaney" exe="/usr/sbin/sshd" res=failed', "kdelaney"),
+    # a SigV4 credential scope names an access key id
+    ("AWS_ACCESS_KEY", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAQ3EGRTY5WXZ7ABCD/20261126/us-east-1/s3/aws4_request",
+     "AKIAQ3EGRTY5WXZ7ABCD"),
 ]
 
 # (type that must NOT be reported, text)
@@ -122,7 +187,31 @@ NEGATIVES = [
     ("HOSTNAME", "saved checkpoint to model.pt"),
     ("HOSTNAME", "generated from Makefile.in and config.h.in"),
     ("HOSTNAME", "exported artwork logo.ai"),
+    ("HOSTNAME", "curl -F file=@model.pt -F meta=@Makefile.in https://10.0.0.5/upload"),
+    ("HOSTNAME", "sync x-coredata://DB05755C-483D-44B7-B93B-ED06E57FF420/CalDAVPrincipal/p11 done"),
+    ("USERNAME", "I WindowManager: rotationForOrientationLw(orient=1, last=0); user=0 USER_ROTATION_LOCKED"),
     ("PASSWORD", '<property name="db.password" value="${DB_PASS}"/>'),
     ("PASSWORD", "keytool -list -storepass changeit"),
     ("PASSWORD", "the machine password policy is strict"),
+    # phrases that stand in for a password, quoted
+    ("PASSWORD", 'password="your password here"'),
+    ("PASSWORD", "password: 'not set'"),
+    # a UUID under an identifier's name (or a session's) is an identifier
+    ("GENERIC_SECRET", "request_id=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("API_KEY", '"idempotencyKey":"6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"'),
+    ("GENERIC_SECRET", "token=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c trace=6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6d"),
+    # Terraform's plan hides a password; a token key ends a line of an AWS canonical request, a digest follows
+    ("PASSWORD", "      + password = (sensitive value)"),
+    ("BEARER_TOKEN", "host;x-amz-date;x-amz-security-token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("GENERIC_SECRET", "Credential=AKIAQ3EGRTY5WXZ7ABCD/20261126/us-east-1/s3/aws4_request, SignedHeaders=host"),
+    # nginx's upstream socket, a login user that is a variable
+    ("HOSTNAME", 'upstream: "http://unix:/run/gunicorn.sock:/login", host: "api"'),
+    ("USERNAME", 'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin'),
+    ("PASSWORD", "sqlcmd -S srv01 -p -Q x"),
+    ("GENERIC_SECRET", 'echo "::add-mask::$NPM_TOKEN"'),
+    ("PASSWORD", "      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef: {name: db, key: password}"),
+    ("GENERIC_SECRET", "      - name: REQUEST_ID\n        value: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
+    ("PASSWORD", "echo $SUDO_PASS | sudo -S ls"),
+    ("USERNAME", "UserAgent(name=curl, version=8.4.0) and {'name': 'eth0', 'mtu': 1500}"),
+    ("PASSWORD", 'NOTES: Get the admin password: kubectl get secret api -o jsonpath="{.data.password}" | base64 -d'),  # sqlcmd's -p prints statistics; its password flag is -P
 ]

@@ -44,7 +44,7 @@ POSITIVES = [
     ("URL_CREDENTIALS", "dsn=postgres://app:S3cr3t!x@db.example.com/app", "S3cr3t!x"),
     ("PASSWORD", "login password=Tr0ub4dor&3", "Tr0ub4dor&3"),
     ("PASSWORD", "GET /login?password=Tr0ub4dor&3&next=/home", "Tr0ub4dor&3"),
-    ("PASSWORD", '{"user": "x", "password": "correct horse"}', "correct"),
+    ("PASSWORD", '{"user": "x", "password": "correct horse"}', "correct horse"),
     ("PASSWORD", "DB_PASSWORD=hunter2hunter2", "hunter2hunter2"),
     ("PASSWORD", "curl -u admin:Pa55w0rd https://x.example.com", "Pa55w0rd"),
     ("BEARER_TOKEN", "Authorization: Bearer 8f3kD93jdkQpZ0xLm2nB7vC1", "8f3kD93jdkQpZ0xLm2nB7vC1"),

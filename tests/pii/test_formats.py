@@ -62,3 +62,9 @@ def test_a_cache_key_is_not_an_api_key() -> None:
                                   "Cookie: theme=dark; lang=en-US", "cookie consent: session=accepted"])
 def test_cookies_that_hold_no_secret(text: str) -> None:
     assert "GENERIC_SECRET" not in {t for t, _ in _found(text)}
+
+
+@pytest.mark.parametrize("login", ["x-access-token", "gitlab-ci-token"])
+def test_the_fixed_user_of_a_token_url_is_neither_a_user_nor_a_host(login: str) -> None:
+    text = f"git clone https://{login}:glpat-xY3kLm9Qw2Er5Ty7Ui0o@gitlab.example.com/g/r.git"
+    assert [t for t, v in _found(text) if v == login] == []

@@ -38,6 +38,12 @@ def _password(rng: random.Random) -> str:
                        f"{_word(rng)}_{_word(rng).capitalize()}{rng.randint(1, 99)}"])
 
 
+def _passphrase(rng: random.Random) -> str:
+    """Words with spaces (and a digit or a comma now and then): a passphrase, quoted where it is assigned."""
+    return " ".join(rng.choice([_word(rng), _word(rng).capitalize(), str(rng.randint(1, 99)), _word(rng) + ","])
+                    for _ in range(rng.randint(2, 5)))
+
+
 def _luhn(prefix: str, length: int, rng: random.Random) -> str:
     body = prefix + _rs(rng, length - len(prefix) - 1, string.digits)
     for d in string.digits:
@@ -77,6 +83,8 @@ def _pem(rng: random.Random, newline: str, indent: str = "") -> str:
 Gen = Callable[[random.Random], str]
 GEN: dict[str, Gen] = {
     "PASSWORD": _password,
+    "PASSPHRASE": _passphrase,  # reported as PASSWORD
+    "API_KEY_UUID": lambda r: str(uuid.UUID(int=r.getrandbits(128), version=4)),  # reported as API_KEY
     "URL_CREDENTIALS": lambda r: _rs(r, r.randint(10, 18), ALNUM + "-_.~!$*"),
     "API_KEY": lambda r: r.choice([_rs(r, 32, "0123456789abcdef"), _rs(r, r.randint(24, 44))]),
     "GENERIC_SECRET": lambda r: r.choice([_rs(r, r.randint(24, 48)), base64.b64encode(r.randbytes(32)).decode()]),
@@ -112,22 +120,35 @@ TEMPLATES = [
     ("PASSWORD", "docker run -d -e MYSQL_ROOT_PASSWORD={v} mysql:8"),
     ("PASSWORD", "curl -u deploy:{v} https://ci.example.org/api"),
     ("PASSWORD", "ValueError: bad config {{'user': 'svc', 'password': '{v}', 'port': 5432}}"),
+    ("PASSWORD", "<Data Name='CommandLine'>net use \\\\fs01\\share /user:CORP\\jdoe {v}</Data>"),
+    ("PASSWORD", "+ oc login -u developer -p {v} https://api.example.org:6443"),
+    ("PASSPHRASE", 'password="{v}"'),
+    ("PASSPHRASE", "  password: '{v}'"),
+    ("PASSPHRASE", '{{"user": "svc", "password": "{v}"}}'),
+    ("PASSPHRASE", '{{"log":"{{\\"password\\": \\"{v}\\"}}\\n","stream":"stdout"}}'),
+    ("PASSPHRASE", "<dataSource><password>{v}</password></dataSource>"),
+    ("PASSPHRASE", "+ PGPASSWORD='{v}' psql -h db -U app"),
+    ("PASSPHRASE", "$cred = New-Object PSCredential('svc', (ConvertTo-SecureString '{v}' -AsPlainText -Force))"),
     ("URL_CREDENTIALS", "Caused by: java.sql.SQLException: cannot open jdbc:mysql://app:{v}@10.0.4.7:3306/shop"),
     ("URL_CREDENTIALS", 'export DATABASE_URL="postgresql://svc_api:{v}@db-1.prod.internal:5432/app"'),
     ("API_KEY", '{{"ts":"2026-11-26T10:00:00Z","stripeApiKey":"{v}"}}'),
     ("API_KEY", "curl -s -H 'X-Api-Key: {v}' https://api.example.org/v1/items"),
     ("API_KEY", '10.1.2.3 - - [26/Nov/2026:10:00:00 +0000] "GET /v1/report?api_key={v}&page=2 HTTP/1.1" 200 512'),
     ("API_KEY", "export DD_API_KEY={v}"),
+    ("API_KEY_UUID", "HEROKU_API_KEY={v}"),
+    ("API_KEY_UUID", '{{"api_key": "{v}", "request_id": "3f2b8c1e-9d4a-4e7b-8f6c-2a1d5e9b7c40"}}'),
     ("GENERIC_SECRET", '{{"clientSecret": "{v}", "clientId": "web"}}'),
     ("GENERIC_SECRET", "  client_secret: {v}"),
     ("GENERIC_SECRET", "JWT_SECRET={v}"),
     ("GENERIC_SECRET", 'curl "https://auth.example.org/token?grant_type=client_credentials&client_secret={v}"'),
     ("GENERIC_SECRET", "Nov 26 10:00:00 web-01 app[311]: Environment=API_TOKEN={v}"),
+    ("GENERIC_SECRET", "2026-11-26T10:00:00.1Z ::add-mask::{v}"),
     ("AWS_SECRET_KEY", '{{"aws":{{"secretAccessKey":"{v}"}}}}'),
     ("AWS_SECRET_KEY", "export AWS_SECRET_ACCESS_KEY={v}"),
     ("BEARER_TOKEN", 'curl -H "Authorization: Bearer {v}" https://api.example.org/v2/me'),
     ("BEARER_TOKEN", '{{"headers":{{"authorization":"Bearer {v}"}}}}'),
     ("AWS_ACCESS_KEY", '{{"accessKeyId":"{v}"}}'),
+    ("AWS_ACCESS_KEY", "Authorization: AWS4-HMAC-SHA256 Credential={v}/20261126/us-east-1/s3/aws4_request"),
     ("GITHUB_TOKEN", "git clone https://x-access-token:{v}@github.com/org/repo.git"),
     ("SLACK_TOKEN", "SLACK_BOT_TOKEN={v}"),
     ("STRIPE_KEY", "curl https://api.stripe.com/v1/charges -u {v}:"),
@@ -154,13 +175,17 @@ DECOYS: dict[str, Gen] = {
 }
 DECOY_TEMPLATES = [
     ("UUID", '{{"request_id":"{d}","sessionId":"{d}"}}'),
+    ("UUID", 'curl -H "Idempotency-Key: {d}" -H "X-Request-Id: {d}" https://api.example.org/v1/charges'),
+    ("UUID", "<Provider Name='Microsoft-Windows-Security-Auditing' Guid='{{{d}}}'/><Data Name='Guid'>{{{d}}}</Data>"),
     ("GIT_SHA", "HEAD is now at {d} release"),
     ("SHA256", '{{"digest":"sha256:{d}","checksum":"{d}"}}'),
+    ("SHA256", "host;x-amz-date;x-amz-security-token\n{d}"),
     ("VERSION", "agent version {d} started"),
     ("CLASS", "\tat {d}.handle(Service.java:42)"),
     ("PLACEHOLDER", "  password: {d}"),
     ("PLACEHOLDER", '{{"apiKey":"{d}","client_secret":"{d}"}}'),
     ("PLACEHOLDER", "export DB_PASSWORD={d}"),
+    ("PLACEHOLDER", 'password="{d}"'),
 ]
 REPORTED = {"HOSTNAME", "USERNAME"}  # infrastructure detail may be reported around a decoy
 

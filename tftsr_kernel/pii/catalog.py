@@ -50,8 +50,12 @@ _R = r"(?:[^A-Za-z0-9_]|$)"
 _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 
 # key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
-# or the end of an XML start tag: <password>...</password> (validators require the end tag after the value)
-_SEP = r"""(?:(?:\\{0,3}["'])?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>)"""
+# $cfg['password'] = '...', the end of an XML start tag: <password>...</password> (validators require
+# the end tag after the value), or the glue of a name/value pair (Kubernetes env, ECS, SSM, CloudFormation):
+# {"name": "DB_PASSWORD", "value": "..."} and "- name: DB_PASSWORD" then "value: ..." on the next line
+_SEP = (r"""(?:(?:\\{0,3}["'])?\]?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>"""
+        r"""|["'][ \t]{0,3},[ \t]{0,3}["']value["'][ \t]{0,3}:[ \t]{0,3}["']?"""
+        r"""|["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?)""")
 
 
 def keyword_assignment(keywords: str, value: str = r"[^\s\"'`,;<>\\]+", suffix: str = "", short: str = "",
@@ -115,27 +119,58 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("ssn", "social"), validator="ssn", priority=28,
              description="nine digits after an SSN keyword"),
     Detector("username_phrase", "USERNAME",
-             r"(?i)(?:(?:invalid|illegal) user|failed (?:password|publickey|none) for(?: invalid user)?"
+             # the value run stays last: the structural prefilter shortens only a pattern's trailing run
+             r"(?i)user \"(?P<v2>[^\"\s]{1,64})\"(?::? password mismatch| was not found)"
+             r"|(?:(?:invalid|illegal) user|failed (?:password|publickey|none) for(?: invalid user)?"
              r"|accepted [a-z-]+ for|session (?:opened|closed) for user|for user|by user|of user|user name"
              r"|(?:create|alter|drop|rename) user(?: if (?:not )?exists)?)"
              r" [\"']?(?P<v>[A-Za-z0-9._$@\\-]+)",
              hints=("user", "accepted", "failed"), validator="username", priority=60,
-             description="user named by sshd/PAM/systemd/database auth log phrases (quoted or not)"),
+             description="user named by sshd/PAM/systemd/database/nginx auth log phrases (quoted or not)"),
     Detector("username_sudo", "USERNAME",
              r"(?i:by) (?P<v>[A-Za-z0-9._$@\\-]{1,64})\(uid=[0-9]"
-             r"|sudo(?:\[[0-9]{1,10}\])?:[ \t]{1,8}(?P<v2>[A-Za-z0-9._$@\\-]{1,64}) : ",
-             hints=("uid=", "sudo"), validator="username", priority=60,
-             description="sudo's 'sudo: USER : TTY=...' and PAM's 'by USER(uid=N)'"),
+             r"|sudo(?:\[[0-9]{1,10}\])?:[ \t]{1,8}(?P<v2>[A-Za-z0-9._$@\\-]{1,64}) : "
+             r"|(?:^|[\s=])(?P<v3>[A-Za-z0-9._$@\\-]{1,64}) : (?:[^\n;]{1,80} ; )?TTY=",
+             hints=("uid=", "sudo", "tty="), validator="username", priority=60,
+             description="sudo's 'sudo: USER : TTY=...' (also without its tag: journal MESSAGE=) and PAM's "
+                         "'by USER(uid=N)'"),
     Detector("username_credentials", "USERNAME",
              r"(?i)[a-z][a-z0-9+.-]+://(?P<v>[^\s:/\"'<>]+):[^\s@/\"'<>]+@"
-             r"|(?:^|[ \t])(?:-u|--user)[ =][\"']?(?P<v2>[^\s:\"']+):",
-             hints=("://", "-u", "--user"), validator="username", priority=60,
-             description="user part of scheme://user:password@host and curl -u user:password"),
+             r"|(?:^|[ \t])(?:-u|--user)[ =][\"']?(?P<v2>[^\s:\"']+):"
+             r"|(?:^|[\s\"'=])(?P<v3>[A-Za-z0-9_.-]{1,64}):[^\s@/\"'<>]{1,128}@(?:tcp|udp|unix)\(",
+             hints=("://", "-u", "--user", "@tcp(", "@udp(", "@unix("), validator="username", priority=60,
+             description="user part of scheme://user:password@host, curl -u user:password and a Go DSN "
+                         "user:password@tcp(host)/db"),
     Detector("username_assignment", "USERNAME",
-             r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|ruser|logname|login|uname|db_user)"
+             r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|user id|ruser|logname|login|uname|db_user|acct)"
              r"(?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+)",
-             hints=("user", "logname", "login", "uname"), validator="username", priority=60,
-             description="user=X, username: X"),
+             hints=("user", "logname", "login", "uname", "acct"), validator="username", priority=60,
+             description="user=X, username: X, User Id=X (connection strings), acct=X (audit)"),
+    Detector("username_record", "USERNAME",
+             r"(?i)<(?:user|username|user_name|login)>(?P<v>[^<>\s]{1,64})</"
+             r"|(?i:Name=[\"'](?:Target|Subject)?User(?:Name)?[\"']>)(?P<v2>[^<>\s]{1,64})<"
+             r"|User[{(\[](?:[^{}()\[\]\n]{0,80}?[ ,])?name[=:][ \t]?[\"']?(?P<v3>[A-Za-z0-9._$@\\-]{1,64})[\"',)}\]]"
+             r"|[\"']name[\"'][ \t]{0,3}:[ \t]{0,3}[\"'](?P<v4>[A-Za-z0-9._$@\\-]{1,64})[\"'][ \t]{0,3},[ \t]{0,3}"
+             r"[\"'](?:password|passwd)[\"']",
+             hints=("user>", "name>", "login>", "user'>", 'user">', "name'>", 'name">', "user{", "user(", "user[",
+                    "password", "passwd"), validator="username", priority=60, value_groups=("v", "v2", "v3", "v4"),
+             description="the user of a record: <user>X</user>, Windows event data "
+                         "<Data Name='TargetUserName'>X</Data>, a User{name='X'} / User(name='X') repr, "
+                         "{'name': 'X', 'password': ...}"),
+    Detector("username_command", "USERNAME",
+             r"(?:^|[\s;|&(\\\"'])(?:ssh|scp|sftp|rsync|mosh) (?:[^\n]{0,200}?[ \t])?"
+             r"(?P<v>[A-Za-z0-9._-]{1,32})@[A-Za-z0-9]"
+             r"|(?:[a-z][a-z0-9-]{1,15}(?: registry)? login"
+             r"|mysql(?:dump|admin|import|check)?|psql|pg_dump|pg_restore|sqlcmd|mongosh|mongo|redis-cli)"
+             r" (?:[^\n]{0,200}?[ \t])?(?:-[uU]|--user(?:name)?)[ =]?[\"']?(?P<v2>[A-Za-z0-9._$@\\-]{1,64})"
+             r"|New-Object[ \t]+(?:System\.Management\.Automation\.)?PSCredential[ \t]*\(?[ \t]*"
+             r"[\"'](?P<v3>[^\"'\s]{1,64})[\"']"
+             r"|/user:(?:[A-Za-z0-9._-]{1,64}\\)?(?P<v4>[A-Za-z0-9._$@-]{1,64})",
+             hints=("ssh ", "scp ", "sftp ", "rsync ", "mosh ", "login ", "mysql", "psql ", "pg_dump ", "pg_restore ",
+                    "sqlcmd ", "mongo", "redis-cli ", "pscredential", "/user:"), validator="username", priority=60,
+             value_groups=("v", "v2", "v3", "v4"),
+             description="the user of a command line: ssh/scp USER@host, docker login/mysql/psql -u USER, "
+                         "PowerShell PSCredential('USER', ...), net use /user:DOMAIN\\USER"),
     Detector("hostname", "HOSTNAME",
              r"(?:^|[^A-Za-z0-9@._/-]|//|@)(?P<v>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.){1,12}"
              r"(?i:com|net|org|edu|gov|mil|int|io|co|ai|app|dev|cloud|info|biz|me|tv|us|uk|de|fr|nl|be|es|it"
@@ -228,7 +263,7 @@ DETECTORS: tuple[Detector, ...] = (
              description="password part of a Go database DSN user:password@tcp(host:port)/db"),
     # ---- secrets recognised by the key they are assigned to
     Detector("bearer_token", "BEARER_TOKEN",
-             r"(?i)(?:^|[^a-z0-9])(?:bearer|token)\s+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
+             r"(?i)(?:^|[^a-z0-9])(?:bearer|token)[ \t]+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
              hints=("bearer", "token"), validator="entropy", priority=35,
              description="token after 'Bearer' or 'Token' (Authorization header)"),
     Detector("authorization_header", "GENERIC_SECRET",
@@ -236,7 +271,7 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?P<v>[A-Za-z0-9._~+/-]{12,}={0,3})",
              hints=("authorization",), validator="entropy", priority=50,
              description="credentials of any Authorization scheme (ApiKey, SSWS, Splunk, ...)"),
-    Detector("basic_auth", "PASSWORD", r"(?i)(?:^|[^a-z0-9])basic\s+(?P<v>[A-Za-z0-9+/]{8,}={0,2})" + _R_B64,
+    Detector("basic_auth", "PASSWORD", r"(?i)(?:^|[^a-z0-9])basic[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})" + _R_B64,
              hints=("basic",), validator="entropy", priority=40,
              description="HTTP Basic credentials (base64 of user:password)"),
     Detector("password_assignment", "PASSWORD",
@@ -247,23 +282,36 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("pass", "pwd", "pw"), validator="secret_value", priority=40,
              description="value assigned to a password key (password=, \"dbPassword\": \"...\", dbpass=, <password>)"),
     Detector("password_statement", "PASSWORD",
-             r"(?i:password|identified(?: with [a-z0-9_]{1,32})? by)[ \t]{0,3}\(?[ \t]{0,3}"
+             r"(?i:password(?: for [^\n=]{1,80}?[ \t]{0,3}=)?|identified(?: with [a-z0-9_]{1,32})? by)"
+             r"[ \t]{0,3}\(?[ \t]{0,3}"
              r"[\"'](?P<v>[^\"'\s]{1,128})[\"']"
              r"|(?i:requirepass|masterauth)[ \t]{1,8}[\"']?(?P<v2>[^\s\"']{1,128})"
              r"|\"AUTH\"[ \t]{1,3}(?:\"[^\"\s]{1,64}\"[ \t]{1,3})?\"(?P<v3>[^\"\s]{1,128})\"",
              hints=("password", "identified", "requirepass", "masterauth", '"auth"'), validator="secret_value",
-             priority=45, description="SQL PASSWORD 'x' / IDENTIFIED BY 'x', redis requirepass/masterauth/AUTH"),
+             priority=45, description="SQL PASSWORD 'x' / IDENTIFIED BY 'x' / SET PASSWORD FOR u = 'x', "
+                                     "redis requirepass/masterauth/AUTH"),
     Detector("password_cli", "PASSWORD",
              r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
              r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
              r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)"
              r"|(?:sshpass[ \t]+-p|redis-cli\b[^\n]*?[ \t]-a"
-             r"|(?:docker|podman|nerdctl|helm)(?: registry)? login\b[^\n]*?[ \t]-p)"
-             r"[ \t]*[\"']?(?P<v4>[^\s\"']+)",
-             hints=("-u", "--user", "pass", "mysql", "redis-cli", "login"), validator="secret_value", priority=45,
-             value_groups=("v", "v2", "v3", "v4"),
+             r"|[a-z][a-z0-9-]{1,15}(?: registry)? login\b[^\n]*?[ \t]-p"
+             r"|(?:mongo(?:sh|dump|restore|import|export)?\b[^\n]*?[ \t]-p|(?:sqlcmd|bcp)\b[^\n]*?[ \t]-P"
+             r"|ldap(?:search|add|modify|delete|modrdn|passwd|whoami|compare)\b[^\n]*?[ \t]-w))"
+             r"[ \t]*[\"']?(?P<v4>[^\s\"']+)"
+             r"|(?i:ConvertTo-SecureString)[ \t]+(?:-String[ \t]+)?[\"'](?P<v5>[^\"'\n]{1,128})[\"'][ \t]+-AsPlainText"
+             r"|(?:^|[\s>])net[ \t]+use[ \t][^\n]{0,200}?/user:[^\s/<]+[ \t]+(?P<v6>[^\s/\"'<]+)"
+             r"|(?:^|[ \t])/pass(?:word)?:(?P<v7>[^\s\"'<]+)"
+             r"|(?:rabbitmqctl[ \t]+(?:add_user|change_password)|htpasswd[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+\S+)"
+             r"[ \t]+\S+[ \t]+[\"']?(?P<v8>[^\s\"']+)"
+             r"|echo[ \t]+[\"']?(?P<v9>[^\s\"'|]+)[\"']?[ \t]*\|[ \t]*sudo[ \t]+-S",
+             hints=("-u", "--user", "pass", "mysql", "redis-cli", "login", "mongo", "sqlcmd", "bcp", "ldap",
+                    "convertto-securestring", "net use", "rabbitmqctl", "htpasswd", "sudo"),
+             validator="secret_value", priority=45, value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"),
              description="curl -u user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, redis-cli -a X, "
-                         "docker login -p X"),
+                         "docker/oc/az login -p X, mongosh -p X, sqlcmd -P X, ldapsearch -w X, "
+                         "ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X, "
+                         "rabbitmqctl add_user U X, htpasswd -b F U X, echo X | sudo -S"),
     Detector("password_config_forms", "PASSWORD",
              r"(?:^|\s)machine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<v>[^\s\"']+)"
              r"|(?:^|[ \t])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?(?P<v2>[^\s\"']+)"
@@ -278,16 +326,21 @@ DETECTORS: tuple[Detector, ...] = (
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
                                 r"[ _-]?key"
                                 r"|x-auth-token|private[_-]?token|[?&]key", _TOKEN_VALUE, suffix=_ENV_SUFFIX),
-             hints=("key", "token"), validator="entropy", priority=45,
+             hints=("key", "token"), validator="api_key", priority=45,
              description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, API key: X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
-             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private)[_-]?key|token|credentials?"
+             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private|account)[_-]?key"
+                                r"|token|credentials?"
                                 r"|sess(?:ion)?[_-]?id|signature",
                                 _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex))?" + _ENV_SUFFIX,
                                 short=r"salt|sig|auth", flag=r"secret|token|api-?key|bearer"),
              hints=("secret", "token", "credential", "sess", "key", "salt", "sig", "auth"),
              validator="entropy",
              priority=50, description="random-looking value assigned to a secret/token/session/signature key"),
+    # a GitHub Actions workflow command that masks a value in the job's log names it a secret
+    Detector("actions_add_mask", "GENERIC_SECRET", r"::add-mask::(?P<v>[^\s\"'`]+)",
+             hints=("::add-mask::",), validator="secret_value", priority=50,
+             description="the value a GitHub Actions '::add-mask::VALUE' command masks"),
     # a cookie header names the session by any name: a cookie whose name speaks of a session or token
     Detector("session_cookie", "GENERIC_SECRET",
              r"(?i)(?:^|[^a-z0-9-])(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?"

@@ -55,8 +55,8 @@ _PLACEHOLDER = re.compile(
       | \$\{[^}]*\}? | \$\([^)]*\)? | \$[A-Za-z_][A-Za-z0-9_]*   # ${VAR}, $(cmd), $VAR
       | \{\{.*\}\}? | %[sdr] | %\([a-z_]+\)s | %[A-Za-z_]+%      # templates
       | (?:null|none|nil|undefined|empty|true|false|yes|no|n/?a|unset|redacted|masked|hidden
-         |secret|password|passwd|token|example|dummy|placeholder|required|optional
-         |string|value|test|default|\*+\w*|\w*\*{3,}\w*
+         |secret|password|passwd|token|example|dummy|placeholder|required|optional|sensitive
+         |string|value|test|default|\*{2,}\w*|\w*\*{3,}\w*
          |(?:change|replace|fill|update)[_-]?(?:me|it|this)[\w!@#$%^&*.-]*  # changeme, CHANGE_ME, replace-me, ChangeMe!
          |(?:password|passwd|secret|admin|test|demo|sample|default|example|letmein|qwerty|guest)
           [0-9!@#$%^&*._-]+                                                 # password123, secret123, admin!
@@ -65,6 +65,8 @@ _PLACEHOLDER = re.compile(
          |(?:example|sample|fake|dummy|test)[_-][\w-]*                       # example-key, test_secret
       )
       | ![A-Za-z_]+                                                         # a YAML tag: !vault |
+      | (?:your|enter|insert|paste|put|type|not|no|see|ask|same\s+as)\s.*   # phrases: your password here, not set
+      | .*\s(?:here|goes\s+here)
       | (?:process\.env|os\.environ|os\.getenv|getenv|env|config|settings|secrets|vars|params)[.\[(].*  # code
     )$""",
     re.IGNORECASE | re.VERBOSE,
@@ -376,12 +378,68 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
 
 
 def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
-    """A keyword-assigned value: not a placeholder, not a plain word."""
-    if start > 0 and text[start - 1] == ">" and text[start - 2:start] != "=>" and not text.startswith("</", end):
+    """A keyword-assigned value: not a placeholder, not a plain word. A value opened by a quote (or an XML
+    start tag) runs to its closing quote (end tag) on the same line: a passphrase has spaces in it, and
+    the words after the first are as secret as the first."""
+    close = _closing_quote(text, start, end)
+    if close is not None:
+        return (start, close) if _secret_value_length(text[start:close]) else None
+    return _unquoted_value(text, start, end)
+
+
+#: the longest quoted value taken whole; a longer run between quotes is not one value
+_QUOTED_MAX = 256
+
+
+def _closing_quote(text: str, start: int, end: int) -> int | None:
+    """Where the quote (or XML start tag) just before ``start`` is closed on the same line, at or after
+    ``end``; ``None`` when the value is not opened by one or is not closed. An escaped quote (``\\"`` in
+    JSON inside JSON) is closed by the same escape."""
+    opener = _char_before(text, start)
+    if opener == ">":
+        if text[start - 2:start] == "=>":
+            return None
+        closer = "</"
+    elif opener in "\"'`":
+        i = start - 1
+        while i > 0 and text[i - 1] == "\\":
+            i -= 1
+        closer = text[i:start]
+    else:
+        return None
+    limit = min(len(text), start + _QUOTED_MAX)
+    line_end = min((j for j in (text.find("\n", start, limit), text.find("\r", start, limit)) if j >= 0),
+                   default=limit)
+    close = text.find(closer, end, line_end)
+    while close > 0 and len(closer) == 1 and _escaped(text, close):  # "ab\"c": an escaped quote inside
+        close = text.find(closer, close + 1, line_end)
+    return close if close >= 0 else None
+
+
+def _escaped(text: str, i: int) -> bool:
+    """Whether the character at ``i`` follows an odd run of backslashes ("\\" escapes the backslash)."""
+    j = i
+    while j > 0 and text[j - 1] == "\\":
+        j -= 1
+    return (i - j) % 2 == 1
+
+
+# a lower-case word after "key: " followed by another: prose or a command, not a value
+_PROSE_WORD = re.compile(r"[a-z]+")
+_PROSE_NEXT = re.compile(r" [a-z]")
+_COLON_BEFORE = re.compile(r":[ \t]+\Z")
+
+
+def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
+    """The bounds of a value that no quote opens: closing punctuation dropped, brackets unwrapped."""
+    if _char_before(text, start) == ">" and text[start - 2:start] != "=>":
         return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
+    if (_PROSE_WORD.fullmatch(text, start, end) and _PROSE_NEXT.match(text, end)
+            and _COLON_BEFORE.search(text, max(0, start - 8), start)):
+        return None  # "the admin password: kubectl get secret ...": a sentence goes on, not a value
+    if text[start] in "[({" and end - start > 1:
+        start += 1  # password=[Kelu5512#], password = (sensitive value): the brackets wrap the value
     n = _secret_value_length(text[start:end])
-    if n > 1 and text[start] in "[({":
-        return start + 1, start + n  # password=[Kelu5512#]: the brackets wrap the value
     return (start, start + n) if n else None
 
 
@@ -402,13 +460,35 @@ def _secret_value_length(value: str) -> int:
 
 
 def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
-    """A keyword-assigned token: long and random-looking (entropy, mixed character classes)."""
-    b = check_secret_value(text, start, end)
+    """A keyword-assigned token: long and random-looking (entropy, mixed character classes). A UUID is an
+    identifier (request, trace, session) unless the key names a secret or the Bearer scheme carries it."""
+    return _check_token(text, start, end, uuid_ok=bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start)))
+
+
+def check_api_key(text: str, start: int, end: int) -> Bounds | None:
+    """A token assigned to an API key name; a UUID counts there (Heroku, OpenStack and many SaaS keys are
+    UUIDs), since the key name says what it is, unlike a bare UUID or a request id."""
+    return _check_token(text, start, end, uuid_ok=True)
+
+
+# the end of a key that names a secret (client_secret: , "secretKey": ", --client-secret ) or "Bearer "
+_SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \t]+)\Z")
+
+
+# an AWS SigV4 credential scope: access key id / yyyymmdd / region / service
+_SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}/[0-9]{8}/")
+
+
+def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | None:
+    b = _unquoted_value(text, start, end)
     if b is None:
         return None
     if text[b[1] - 1] == "=" and _char_after(text, b[1]) in _ALNUM:
         return None  # "Bearer resourceVersion=3": the next key of a key=value list, not base64 padding
-    return b if _random_looking(text[b[0]:b[1]]) else None
+    value = text[b[0]:b[1]]
+    if _SIGV4_SCOPE.match(value):
+        return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
+    return b if _random_looking(value) or (uuid_ok and _UUID.fullmatch(value)) else None
 
 
 @_memo
@@ -426,27 +506,50 @@ def _random_looking(value: str) -> bool:
     return not re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value)  # numbers: 0x1f2e ids, versions
 
 
+#: words where a user is expected that name no one (and the fixed user names of token logins:
+#: https://gitlab-ci-token:TOKEN@, x-access-token)
+_NOT_USERS = frozenset({"unknown", "null", "none", "nobody", "invalid", "user", "root", "-", "from", "for", "is",
+                        "not", "in", "the", "a", "on", "to", "gitlab-ci-token", "x-access-token", "x-token-auth",
+                        "oauth2", "x-oauth-basic"})
+
+
+# a name in escaped quotes (JSON inside JSON: user \"app\"), read from its leading backslash
+_ESCAPED_NAME = re.compile(r"\\{1,3}[\"']([A-Za-z0-9._$@-]{1,64})\\")
+
+
 def check_username(text: str, start: int, end: int) -> Bounds | None:
-    value = text[start:end].rstrip(".,;:)")
+    """A user name: not a word that names no one, not a number (Android's user=0, a uid), not a variable or
+    template ($USER, ${USER}, <user>).
+    A value that is only the backslash of an escaped quote widens to the name inside the quotes."""
+    if text[start] == "\\":
+        m = _ESCAPED_NAME.match(text, start)
+        if m:
+            start, end = m.span(1)
+    value = text[start:end].rstrip(".,;:)\\")
     end = start + len(value)
-    if not value or value.lower() in {"unknown", "null", "none", "nobody", "invalid", "user", "root", "-",
-                                      "from", "for", "is", "not", "in", "the", "a", "on", "to"}:
+    if not value or value.lower() in _NOT_USERS or value[0] in "$<%{" or value.isdigit():
         return None
     return start, end
 
 
 #: names that stand for no particular machine (and level words where a host field is expected)
 _NOT_HOSTS = frozenset({"localhost", "ip6-localhost", "ip6-loopback", "broadcasthost", "unknown", "none", "null",
-                        "host", "hostname", "example", "trace", "debug", "info", "notice", "warn", "warning",
+                        "host", "hostname", "example", "unix", "trace", "debug", "info", "notice", "warn", "warning",
                         "error", "err", "crit", "critical", "alert", "emerg", "fatal"})
+
+
+# what follows the user of a URL: ":password@" (a port is digits followed by "/", space or the end)
+_USERINFO_REST = re.compile(r":[^\s/@\"'<>]*@")
 
 
 def check_host_label(text: str, start: int, end: int) -> Bounds | None:
     """A host name outside the TLD list (a syslog host field, a URL's single-label host): not a name
     for no machine in particular, and not a number or an address (those have their own detectors)."""
     value = text[start:end]
-    if value.lower() in _NOT_HOSTS or not any(c.isalpha() for c in value):
-        return None
+    if value.lower() in _NOT_HOSTS or not any(c.isalpha() for c in value) or _UUID.fullmatch(value):
+        return None  # x-coredata://DB05755C-483D-...: an object's UUID, not a machine
+    if _char_after(text, end) == ":" and _USERINFO_REST.match(text, end):
+        return None  # https://x-access-token:TOKEN@github.com: the user of a URL, not its host
     return start, end
 
 
@@ -521,6 +624,10 @@ def _hostname_value_ok(value: str) -> bool:
     return not all(lab.isdigit() for lab in labels[:-1])
 
 
+# the last character of a URL's user:password or an e-mail's local part, right before the "@"
+_USERINFO_END = _ALNUM | frozenset("._%+-~!$*")
+
+
 def check_hostname(text: str, start: int, end: int) -> Bounds | None:
     value = text[start:end]
     if not _hostname_value_ok(value):
@@ -528,7 +635,8 @@ def check_hostname(text: str, start: int, end: int) -> Bounds | None:
     before, after = _char_before(text, start), _char_after(text, end)
     # The host of a URL counts: after "scheme://" or after the "user:password@" of a credentials URL
     # (an e-mail's domain also follows "@", but the longer EMAIL span wins the overlap).
-    in_url = (before == "/" and _char_before(text, start - 1) == "/") or before == "@"
+    in_url = (before == "/" and _char_before(text, start - 1) == "/") or (
+        before == "@" and _char_before(text, start - 1) in _USERINFO_END)  # not curl's -F file=@model.pt
     if not in_url and value.count(".") == 1 and value[value.index(".") + 1:].lower() in _FILE_TLDS:
         return None
     if before in _ALNUM or (before in "@._-/" and not in_url) or after in _ALNUM or after in "_-" or after == "(":
@@ -551,6 +659,7 @@ VALIDATORS: dict[str, Check] = {
     "pem": check_pem,
     "secret_value": check_secret_value,
     "entropy": check_generic_secret,
+    "api_key": check_api_key,
     "username": check_username,
     "email": check_email,
     "hostname": check_hostname,
