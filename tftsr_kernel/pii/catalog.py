@@ -300,7 +300,7 @@ DETECTORS: tuple[Detector, ...] = (
              r"|ldap(?:search|add|modify|delete|modrdn|passwd|whoami|compare)\b[^\n]*?[ \t]-w))"
              r"[ \t]*[\"']?(?P<v4>[^\s\"']+)"
              r"|(?i:ConvertTo-SecureString)[ \t]+(?:-String[ \t]+)?[\"'](?P<v5>[^\"'\n]{1,128})[\"'][ \t]+-AsPlainText"
-             r"|(?:^|[\s>])net[ \t]+use[ \t][^\n]{0,200}?/user:[^\s/<]+[ \t]+(?P<v6>[^\s/\"'<]+)"
+             r"|(?:^|[\s>])net use[ \t][^\n]{0,200}?/user:[^\s/<]+[ \t]+(?P<v6>[^\s/\"'<]+)"
              r"|(?:^|[ \t])/pass(?:word)?:(?P<v7>[^\s\"'<]+)"
              r"|(?:rabbitmqctl[ \t]+(?:add_user|change_password)|htpasswd[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+\S+)"
              r"[ \t]+\S+[ \t]+[\"']?(?P<v8>[^\s\"']+)"
@@ -326,7 +326,7 @@ DETECTORS: tuple[Detector, ...] = (
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
                                 r"[ _-]?key"
                                 r"|x-auth-token|private[_-]?token|[?&]key", _TOKEN_VALUE, suffix=_ENV_SUFFIX),
-             hints=("key", "token"), validator="api_key", priority=45,
+             hints=("key", "token", "secret"), validator="api_key", priority=45,
              description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, API key: X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
              keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private|account)[_-]?key"
@@ -334,7 +334,7 @@ DETECTORS: tuple[Detector, ...] = (
                                 r"|sess(?:ion)?[_-]?id|signature",
                                 _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex))?" + _ENV_SUFFIX,
                                 short=r"salt|sig|auth", flag=r"secret|token|api-?key|bearer"),
-             hints=("secret", "token", "credential", "sess", "key", "salt", "sig", "auth"),
+             hints=("secret", "token", "credential", "sess", "key", "salt", "sig", "auth", "bearer"),
              validator="entropy",
              priority=50, description="random-looking value assigned to a secret/token/session/signature key"),
     # a GitHub Actions workflow command that masks a value in the job's log names it a secret
