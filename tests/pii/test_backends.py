@@ -176,3 +176,32 @@ def test_the_fallback_reads_dollar_and_classes_as_go(pattern: str, text: str, ex
         got = rx.values(conv)
         chars = conv.to_chars({o for pair in got for o in pair})
         assert [(chars[s], chars[e]) for s, e in got] == expected
+
+
+_SKIP_PIECES = [*PIECES, " ", "\n", ":", "x", "1.2.3", "user="]
+_SKIP_DETECTORS = [*Registry(), *load_gitleaks_rules(FIXTURES / "gitleaks-format.toml")]
+_SKIPPING = [Compiled(d.pattern, d.value_groups) for d in _SKIP_DETECTORS]
+_NOT_SKIPPING = [Compiled(d.pattern, d.value_groups) for d in _SKIP_DETECTORS]
+for _c in _NOT_SKIPPING:
+    _c._least = 0  # try every stretch, however short
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(_SKIP_PIECES), max_size=12),
+       st.lists(st.tuples(st.integers(0, 120), st.integers(0, 60)), max_size=4))
+def test_a_stretch_shorter_than_every_match_is_skipped_with_the_same_matches(
+        parts: list[str], cuts: list[tuple[int, int]]) -> None:
+    """The search skips what is left of a region when it is shorter than the pattern's shortest match:
+    the values found equal those of a search that tries every stretch, for every catalog and rule pattern."""
+    text = "".join(parts)
+    regions, at = [], 0
+    for gap, width in cuts:
+        regions.append((at + gap, at + gap + width))
+        at = regions[-1][1]
+    prepared = PreparedText(text)
+    size = len(prepared.data) if prepared.data is not None else len(text)
+    clipped = [(s, e) for s, e in regions if e <= size] or None
+    for skipping, plain in zip(_SKIPPING, _NOT_SKIPPING, strict=True):
+        for where in (None, clipped):
+            assert skipping.values(prepared, where) == plain.values(prepared, where)
+    assert Compiled(r"(?P<v>(?:[0-9]{1,3}\.){3}[0-9]{1,3})")._least == 7

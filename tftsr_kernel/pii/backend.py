@@ -76,7 +76,7 @@ def _whole_group(pattern: str) -> bool:
 class Compiled:
     """One pattern compiled with RE2 when possible, else with ``re``."""
 
-    __slots__ = ("pattern", "uses_re2", "_rx", "_value_idx", "_pyrx", "_prefix")
+    __slots__ = ("pattern", "uses_re2", "_rx", "_value_idx", "_pyrx", "_prefix", "_least")
 
     def __init__(self, pattern: str, value_groups: tuple[str, ...] = ("v", "v2", "v3"),
                  *, force_python: bool = False) -> None:
@@ -115,6 +115,9 @@ class Compiled:
                 idx.append(names[g])
         self._value_idx = tuple(idx)
         self._prefix = _literal_prefix(self._rx) if self.uses_re2 else b""
+        # a stretch shorter than every match holds none: the search stops there without a matcher call
+        # (a window's rest after its one match, mostly); a character is at least one byte
+        self._least = min_width(pattern) or 0
 
     def values(self, prepared: PreparedText,
                regions: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
@@ -135,6 +138,7 @@ class Compiled:
     def _search(self, prepared: PreparedText, regions: Sequence[tuple[int, int]] | None,
                 whole: bool) -> list[tuple[int, ...]]:
         idx = self._value_idx
+        least = self._least
         out: list[tuple[int, ...]] = []
         add = out.append
         if self.uses_re2 and prepared.data is not None:
@@ -147,7 +151,7 @@ class Compiled:
             for rs, rend in ((0, n),) if regions is None else regions:
                 if pos < rs:
                     pos = rs
-                while pos <= rend:
+                while rend - pos >= least:
                     if prefix:  # every match starts with it: try each occurrence, leftmost first
                         at = data.find(prefix, pos, rend)
                         if at < 0:
@@ -182,7 +186,7 @@ class Compiled:
         for rs, rend in ((0, n),) if regions is None else regions:
             if pos < rs:
                 pos = rs
-            while pos <= rend:
+            while rend - pos >= least:
                 m = search(text, pos, rend)
                 if m is None:
                     break
@@ -202,6 +206,16 @@ class Compiled:
     @property
     def byte_offsets(self) -> bool:
         return self.uses_re2
+
+
+def min_width(pattern: str) -> int | None:
+    """The shortest match of ``pattern`` in characters, or ``None`` when unknown."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        return int(_parser.parse(python_syntax(pattern)).getwidth()[0])
+    except (re.error, ValueError, TypeError, ImportError, OverflowError, PatternError):
+        return None
 
 
 #: a literal every match starts with is searched for (memchr speed) when at least this long

@@ -33,7 +33,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from tftsr_kernel.pii.backend import PatternError, python_syntax
+from tftsr_kernel.pii.backend import PatternError, min_width, python_syntax
 from tftsr_kernel.pii.hscache import compile_database, trial_compile
 from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN
 
@@ -196,16 +196,6 @@ def cut_bounded_tail(expr: str) -> str | None:
     if not changed or not body.strip("(?:)"):
         return None
     return body + ")" * closing
-
-
-def min_width(pattern: str) -> int | None:
-    """The shortest match of ``pattern`` in characters, or ``None`` when unknown."""
-    try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        return int(_parser.parse(python_syntax(pattern)).getwidth()[0])
-    except (re.error, ValueError, TypeError, ImportError, OverflowError, PatternError):
-        return None
 
 
 def prefilter_expression(pattern: str) -> str:
