@@ -150,6 +150,9 @@ def test_a_trailing_run_is_cut_to_its_minimum_and_windows_extend_over_it() -> No
     assert tail.end(text, 16) == text.index(" rest") - 2 + 3  # the run, then room for "==="
     assert cut_run_tail(r"user (?:[a-z]+)") is not None and cut_run_tail(r"(?i:a)[a-z]+") is None
     assert cut_run_tail(r"[a-z]+(?:[^a-z]|$)") is None  # a boundary after the run ends its reports anyway
+    padded = cut_run_tail(r"(?i)bearer\s+(?:[a-z0-9]{12,}=*)")  # any number of '=': the window runs past them
+    assert padded is not None and padded[0] == r"(?i)bearer\s+(?:[a-z0-9]{12})"
+    assert padded[1].end("bearer AbCdEf0123456789==== x", 19) == len("bearer AbCdEf0123456789====")
     pf = Prefilter([r"(?:^|[^a-z])k=(?P<v>[a-z]{3,})"], [False])
     assert pf.modes == [SOM] and pf.tails[0] is not None
     data = "k=abcdefgh k=ab k=xyzxyz"

@@ -100,6 +100,23 @@ class _Compiled:
         return bool(self.check is not None or self.detector.min_entropy or self.allow or self.allow_match
                     or self.allow_line)
 
+    @property
+    def check_only(self) -> bool:
+        """Whether a validator is all that filters candidates (no entropy floor, no allowlist): the fast loop."""
+        return not (self.detector.min_entropy or self.allow or self.allow_match or self.allow_line)
+
+
+def _checked(check: Check, text: str, raw: list[tuple[int, int]], prio: int, type_: str,
+             name: str) -> list[tuple[int, int, int, str, str]]:
+    """Candidates for the values a validator keeps (with the bounds it returns, when not empty)."""
+    out: list[tuple[int, int, int, str, str]] = []
+    append = out.append
+    for s, e in raw:
+        b = check(text, s, e)
+        if b is not None and b[0] < b[1]:
+            append((b[0], b[1], prio, type_, name))
+    return out
+
 
 _START = operator.itemgetter(0)
 
@@ -309,6 +326,9 @@ class Scanner:
             name, type_, prio = d.name, d.type, d.priority
             if not c.filtered:
                 out += [(s, e, prio, type_, name) for s, e in raw]
+                continue
+            if c.check_only and check is not None:
+                out += _checked(check, text, raw, prio, type_, name)
                 continue
             for s, e in raw:
                 if c.allow_match:

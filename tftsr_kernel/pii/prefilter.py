@@ -51,21 +51,22 @@ _LEAD = re.compile(r"^((?:\(\?[a-z]+\))?)\(\?:\^\|\[\^(?:\\.|[^\]\\])*\]\)")
 MARGIN = 1
 
 
-# a trailing run ``[class]{n,}`` or ``[class]+``, then at most a bounded run of one literal (``={0,3}``),
-# then only closing parentheses: Hyperscan would report at every character of the run (a flood of
+# a trailing run ``[class]{n,}`` or ``[class]+``, then at most a run of base64 padding (``={0,3}``, ``=?``,
+# ``=*``), then only closing parentheses: Hyperscan would report at every character of the run (a flood of
 # callbacks); the prefilter matches just ``[class]{n}`` and the engine extends each window over the run.
-_RUN_TAIL = re.compile(r"(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)((?:=\{0,[0-9]\}|=\?)?)(\)*)$")
+_RUN_TAIL = re.compile(r"(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)((?:=\{0,[0-9]\}|=\?|=\*)?)(\)*)$")
 _FLAG_GROUP = re.compile(r"\(\?[a-zA-Z]")
 
 
 class RunTail:
     """Where a match whose trailing run the prefilter cut short can end: past the run of ``cls``
-    that starts at the reported end, plus ``extra`` characters (the dropped bounded suffix)."""
+    that starts at the reported end, then past any run of ``=`` when the pattern allows one
+    (``padding``), plus ``extra`` characters (the dropped bounded suffix)."""
 
     __slots__ = ("run", "extra")
 
-    def __init__(self, cls: str, extra: int, ignore_case: bool) -> None:
-        self.run = re.compile(cls + "*", re.IGNORECASE if ignore_case else 0)
+    def __init__(self, cls: str, extra: int, ignore_case: bool, *, padding: bool = False) -> None:
+        self.run = re.compile(cls + "*" + ("=*" if padding else ""), re.IGNORECASE if ignore_case else 0)
         self.extra = extra
 
     def end(self, text: str, at: int) -> int:
@@ -83,8 +84,8 @@ def cut_run_tail(expr: str) -> tuple[str, RunTail] | None:
         return None  # scoped flags could change what the class means at the end: leave it whole
     cls, least, suffix, closing = m.groups()
     cut = expr[:m.start()] + cls + ("{" + least + "}" if least else "") + closing
-    extra = int(suffix[4]) if suffix.startswith("={") else len(suffix) and 1
-    return cut, RunTail(cls, extra, flags is not None)
+    extra = int(suffix[4]) if suffix.startswith("={") else int(suffix == "=?")
+    return cut, RunTail(cls, extra, flags is not None, padding=suffix == "=*")
 
 
 # a leading run ``[class]+`` or ``[class]{n,}`` (after global flags and opening non-capturing groups):

@@ -84,14 +84,27 @@ _QUERY_NEXT = re.compile(r"&(?:amp;)?[A-Za-z0-9_.\[\]-]+=")
 
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-_NEXT = {**dict(zip(_ALPHABET, _ALPHABET[1:], strict=False)), "9": "0a"}  # each character's successors
+# each character's successors (0 -> a and 9 -> a: hex digits after decimal ones)
+_NEXT = {**dict(zip(_ALPHABET, _ALPHABET[1:], strict=False)), "0": "1a", "9": "0a"}
 
 
 def _sequential(value: str) -> bool:
-    """Mostly consecutive characters (1234567890abcdef, abcd1234): a documentation example, not a secret."""
+    """Mostly consecutive characters (1234567890abcdef, abcd1234): a documentation example, not a secret.
+
+    At least three in four neighbouring pairs are steps: counting the pairs that are not, a random
+    value is rejected after a quarter of its length (keyword values are long, and most are random)."""
     v = value.lower()
-    steps = sum(1 for a, b in zip(v, v[1:], strict=False) if b in _NEXT.get(a, "") or (a == "0" and b == "a"))
-    return len(v) >= 6 and steps >= 0.75 * (len(v) - 1)
+    if len(v) < 6:
+        return False
+    allowed = 0.25 * (len(v) - 1)
+    misses = 0
+    successors = _NEXT.get
+    for a, b in zip(v, v[1:], strict=False):
+        if b not in successors(a, ""):
+            misses += 1
+            if misses > allowed:
+                return False
+    return True
 
 
 def _mixed_case_and_digits(value: str) -> bool:
@@ -394,9 +407,9 @@ def _secret_value_length(value: str) -> int:
     if is_placeholder(value):
         return 0
     # strip closing punctuation a log line wraps around a value
-    while value and value[-1] in ")]}>.,;":
-        value = value[:-1]
-    if len(value) < 4 or is_placeholder(value) or _PATH.fullmatch(value) or _sequential(value):
+    whole = value
+    value = value.rstrip(")]}>.,;")
+    if len(value) < 4 or (value != whole and is_placeholder(value)) or _PATH.fullmatch(value) or _sequential(value):
         return 0
     return len(value)
 
