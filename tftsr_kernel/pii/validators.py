@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import phonenumbers
 
@@ -31,21 +31,27 @@ _MEMO_LIMIT = 1 << 16  # entries per memo; a full memo is emptied, so memory sta
 _T = TypeVar("_T")
 
 
-def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
-    """Remember a pure ``value -> answer`` function's answers (log values recur: one IP, many lines)."""
-    cache: dict[str, _T] = {}
+class _Memo(dict[str, Any]):
+    """A pure ``value -> answer`` function's answers by value; a known value is a dict lookup in C (no
+    Python call), an unknown one computes its answer (emptying a full memo first)."""
 
-    def wrapped(value: str) -> _T:
-        got = cache.get(value)
-        if got is None:
-            if len(cache) >= _MEMO_LIMIT:
-                cache.clear()
-            got = cache[value] = fn(value)
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, value: str) -> Any:
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+        got = self[value] = self.fn(value)
         return got
 
-    wrapped.__doc__ = fn.__doc__
-    wrapped.__wrapped__ = fn  # type: ignore[attr-defined]
-    return wrapped
+
+def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+    """Remember a pure ``value -> answer`` function's answers (log values recur: one IP, many lines)."""
+    return _Memo(fn).__getitem__
+
 
 _PLACEHOLDER = re.compile(
     r"""^(?:
@@ -457,10 +463,12 @@ _NOT_HOSTS = frozenset({"localhost", "ip6-localhost", "ip6-loopback", "broadcast
 def check_host_label(text: str, start: int, end: int) -> Bounds | None:
     """A host name outside the TLD list (a syslog host field, a URL's single-label host): not a name
     for no machine in particular, and not a number or an address (those have their own detectors)."""
-    value = text[start:end]
-    if value.lower() in _NOT_HOSTS or not any(c.isalpha() for c in value):
-        return None
-    return start, end
+    return (start, end) if _host_label_ok(text[start:end]) else None
+
+
+@_memo
+def _host_label_ok(value: str) -> bool:
+    return value.lower() not in _NOT_HOSTS and any(c.isalpha() for c in value)
 
 
 def check_syslog_host(text: str, start: int, end: int) -> Bounds | None:
