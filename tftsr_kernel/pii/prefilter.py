@@ -88,6 +88,59 @@ def cut_run_tail(expr: str) -> tuple[str, RunTail] | None:
     return cut, RunTail(cls, extra, flags is not None, padding=suffix == "=*")
 
 
+# a branch's trailing run: ``[class]{n,}`` or ``[class]+`` at its end
+_BRANCH_RUN = re.compile(r"(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)$")
+
+
+def _branches(body: str) -> list[str]:
+    """``body`` split at its top-level ``|`` (not inside a group or a character class)."""
+    out: list[str] = []
+    depth, start, i, n = 0, 0, 0, len(body)
+    while i < n:
+        c = body[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(body, i)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+def cut_branch_tails(expr: str) -> tuple[str, RunTail] | None:
+    """``expr`` whose last group is an alternation of branches that each end in a run, every run cut to
+    its minimum (a run inside an alternation would be reported at every character, as a trailing one);
+    windows extend over any character of the runs' classes. ``None`` when ``expr`` has another shape."""
+    flags = re.match(r"\(\?i\)", expr)
+    if _FLAG_GROUP.search(expr, flags.end() if flags else 0) or not expr.endswith(")"):
+        return None
+    opened = _group_starts(expr).get(len(expr) - 1)
+    if opened is None or not expr.startswith("(?:", opened):
+        return None
+    branches = _branches(expr[opened + 3:-1])
+    runs = [_BRANCH_RUN.search(b) for b in branches]
+    if len(branches) < 2 or not all(runs):
+        return None
+    cut = [b[:m.start()] + m.group(1) + ("{" + m.group(2) + "}" if m.group(2) else "")
+           for b, m in zip(branches, runs, strict=True) if m]
+    ignore_case = flags is not None
+    chars = set()
+    for m in runs:
+        if m:
+            rx = re.compile(m.group(1), re.IGNORECASE if ignore_case else 0)
+            chars |= {chr(i) for i in range(128) if rx.fullmatch(chr(i))}  # the text prefiltered is ASCII
+    union = "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+    return expr[:opened] + "(?:" + "|".join(cut) + ")", RunTail(union, 0, ignore_case)
+
+
 # a leading run ``[class]+`` or ``[class]{n,}`` (after global flags and opening non-capturing groups):
 # start-of-match tracking follows every character of such a run (e-mail's local part: a dear pass);
 # the prefilter matches just ``[class]{n}`` there and the engine extends each window back over the run.
@@ -277,7 +330,7 @@ class Prefilter:
             tail: RunTail | None = None
             expr = b""
             stripped = prefilter_expression(p)
-            cut = None if bounded else cut_run_tail(stripped)
+            cut = None if bounded else cut_branch_tails(stripped) or cut_run_tail(stripped)
             took: list[float] = []
             if cut is not None and _compiles(cut[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
                 expr, mode, tail = cut[0].encode("utf-8"), SOM, cut[1]
