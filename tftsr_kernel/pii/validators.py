@@ -291,23 +291,35 @@ def check_ipv6(text: str, start: int, end: int) -> Bounds | None:
     s, e = start, end
     while e > s:
         value = text[s:e]
-        groups = [g for g in value.split(":") if g]
-        if len(groups) >= 3 or ("::" in value and len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
-            try:
-                addr = ipaddress.IPv6Address(value)
-            except ValueError:
-                pass
-            else:
-                if addr.is_unspecified or addr.is_loopback:
-                    return None
-                after = _char_after(text, e)
-                if after not in _ALNUM and after != "." and not (after == ":" and value.endswith(":")):
-                    return s, e
+        kind = _ipv6_kind(value)
+        if kind == _IPV6_NOBODY:
+            return None
+        if kind == _IPV6_ADDRESS:
+            after = _char_after(text, e)
+            if after not in _ALNUM and after != "." and not (after == ":" and value.endswith(":")):
+                return s, e
         cut = value.rfind(":", 0, len(value) - 1)  # drop a trailing ':group' (a port) and retry
         if cut <= 0:
             return None
         e = s + cut
     return None
+
+
+_IPV6_NONE, _IPV6_NOBODY, _IPV6_ADDRESS = 0, 1, 2
+
+
+@_memo
+def _ipv6_kind(value: str) -> int:
+    """Whether ``value`` is an IPv6 address written with enough groups, the unspecified or loopback
+    address (no one's), or neither (parsing is dear, and addresses recur)."""
+    groups = [g for g in value.split(":") if g]
+    if len(groups) >= 3 or ("::" in value and len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
+        try:
+            addr = ipaddress.IPv6Address(value)
+        except ValueError:
+            return _IPV6_NONE
+        return _IPV6_NOBODY if addr.is_unspecified or addr.is_loopback else _IPV6_ADDRESS
+    return _IPV6_NONE
 
 
 _HEX = set("0123456789abcdefABCDEF")
