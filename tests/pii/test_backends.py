@@ -176,3 +176,78 @@ def test_the_fallback_reads_dollar_and_classes_as_go(pattern: str, text: str, ex
         got = rx.values(conv)
         chars = conv.to_chars({o for pair in got for o in pair})
         assert [(chars[s], chars[e]) for s, e in got] == expected
+
+
+_SKIP_PIECES = [*PIECES, " ", "\n", ":", "x", "1.2.3", "user="]
+_SKIP_DETECTORS = [*Registry(), *load_gitleaks_rules(FIXTURES / "gitleaks-format.toml")]
+_SKIPPING = [Compiled(d.pattern, d.value_groups) for d in _SKIP_DETECTORS]
+_NOT_SKIPPING = [Compiled(d.pattern, d.value_groups) for d in _SKIP_DETECTORS]
+for _c in _NOT_SKIPPING:
+    _c._least = 0  # try every stretch, however short
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(_SKIP_PIECES), max_size=12),
+       st.lists(st.tuples(st.integers(0, 120), st.integers(0, 60)), max_size=4))
+def test_a_stretch_shorter_than_every_match_is_skipped_with_the_same_matches(
+        parts: list[str], cuts: list[tuple[int, int]]) -> None:
+    """The search skips what is left of a region when it is shorter than the pattern's shortest match:
+    the values found equal those of a search that tries every stretch, for every catalog and rule pattern."""
+    text = "".join(parts)
+    regions, at = [], 0
+    for gap, width in cuts:
+        regions.append((at + gap, at + gap + width))
+        at = regions[-1][1]
+    prepared = PreparedText(text)
+    size = len(prepared.data) if prepared.data is not None else len(text)
+    clipped = [(s, e) for s, e in regions if e <= size] or None
+    for skipping, plain in zip(_SKIPPING, _NOT_SKIPPING, strict=True):
+        for where in (None, clipped):
+            assert skipping.values(prepared, where) == plain.values(prepared, where)
+    assert Compiled(r"(?P<v>(?:[0-9]{1,3}\.){3}[0-9]{1,3})")._least == 7
+
+
+_EDGE_PIECES = [*_SKIP_PIECES, "é", "✓", "//", "@", "db01.prod.corp.example.com", "4111 1111 1111 1111", "\u00e9x.io",
+                "a@b.co", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"]
+_GROUPED = [Compiled(d.pattern, d.value_groups) for d in _SKIP_DETECTORS]
+for _c in _GROUPED:
+    _c._edges = None  # the value from RE2's group, always
+
+
+@pytest.mark.skipif(not backend.HAVE_RE2, reason="google-re2 is not installed: values come from re's groups")
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_EDGE_PIECES), max_size=12),
+       st.lists(st.tuples(st.integers(0, 120), st.integers(0, 60)), max_size=4))
+def test_a_value_between_boundaries_is_read_from_the_match_as_the_group_has_it(
+        parts: list[str], cuts: list[tuple[int, int]]) -> None:
+    """Where a pattern is LEAD(?P<v>...)TRAIL with one-character boundaries, RE2 matches without the group
+    and the value's bounds come from the match: they equal the group's, at the text's edges, around
+    multi-byte characters and in regions, for every catalog and rule pattern."""
+    text = "".join(parts)
+    regions, at = [], 0
+    for gap, width in cuts:
+        regions.append((at + gap, at + gap + width))
+        at = regions[-1][1]
+    prepared = PreparedText(text)
+    size = len(prepared.data) if prepared.data is not None else len(text)
+    clipped = [(s, e) for s, e in regions if e <= size] or None
+    for fast, grouped in zip(_SKIPPING, _GROUPED, strict=True):
+        for where in (None, clipped):
+            assert fast.matches(prepared, where) == grouped.matches(prepared, where)
+    read = {d.name for d, c in zip(_SKIP_DETECTORS, _SKIPPING, strict=True) if c._edges is not None}
+    assert {"hostname", "credit_card", "email", "aws_access_key"} <= read
+
+
+def test_boundary_edges_read_the_lead_and_the_trail() -> None:
+    from tftsr_kernel.pii.backend import boundary_edges
+
+    edges = boundary_edges(r"(?:^|[^a-z@/]|//|@)(?P<v>[a-z]+\.com)(?:[^a-z]|$)")
+    assert edges is not None and edges.literals == {ord("/"): 2, ord("@"): 1} and edges.begin and edges.end
+    data = b"x //host.com, @b.com; x"
+    assert edges.value(data, 2, 13) == (4, 12) and edges.value(data, 14, 21) == (15, 20)
+    assert edges.value("aéx.com✓ ".encode(), 1, 11) == (3, 8)  # two- and three-byte boundary characters
+    assert edges.value(b"host.com", 0, 8) is None  # ^ and $ may have matched: the group decides
+    assert boundary_edges(r"(?:^|[^a-z])(?P<v>[a-z]+)x") is None  # a trail that is no boundary
+    assert boundary_edges(r"(?:^|[^a-z/]|/x|/y)(?P<v>[a-z]+)") is None  # two literals open alike
+    assert boundary_edges(r"(?:^|[^a-z]|@)(?P<v>[a-z]+)") is None  # [^a-z] matches '@' too
+    assert boundary_edges(r"(?i)(?:^|[^a-z])(?P<v>[a-z]+)") is None  # case folding: not read by hand

@@ -17,6 +17,7 @@ from tftsr_kernel.pii.prefilter import (
     SOM,
     Prefilter,
     cut_bounded_tail,
+    cut_branch_tails,
     cut_run_head,
     cut_run_tail,
     max_width,
@@ -150,6 +151,9 @@ def test_a_trailing_run_is_cut_to_its_minimum_and_windows_extend_over_it() -> No
     assert tail.end(text, 16) == text.index(" rest") - 2 + 3  # the run, then room for "==="
     assert cut_run_tail(r"user (?:[a-z]+)") is not None and cut_run_tail(r"(?i:a)[a-z]+") is None
     assert cut_run_tail(r"[a-z]+(?:[^a-z]|$)") is None  # a boundary after the run ends its reports anyway
+    padded = cut_run_tail(r"(?i)bearer\s+(?:[a-z0-9]{12,}=*)")  # any number of '=': the window runs past them
+    assert padded is not None and padded[0] == r"(?i)bearer\s+(?:[a-z0-9]{12})"
+    assert padded[1].end("bearer AbCdEf0123456789==== x", 19) == len("bearer AbCdEf0123456789====")
     pf = Prefilter([r"(?:^|[^a-z])k=(?P<v>[a-z]{3,})"], [False])
     assert pf.modes == [SOM] and pf.tails[0] is not None
     data = "k=abcdefgh k=ab k=xyzxyz"
@@ -159,6 +163,35 @@ def test_a_trailing_run_is_cut_to_its_minimum_and_windows_extend_over_it() -> No
     plain = Scanner(sc.registry)
     plain._gate = False
     assert _found(sc, data) == _found(plain, data) and len(_found(sc, data)) == 2
+
+
+_BRANCHED = r"(?P<v>ab-[a-z0-9-]{4,}|cd-[0-9]-[a-z0-9-]{4,}|x/[a-z0-9+/_-]{6,})"
+
+
+def test_every_branch_of_a_last_alternation_has_its_run_cut_and_windows_extend_over_any_of_them() -> None:
+    cut = cut_branch_tails(prefilter_expression(_BRANCHED))
+    assert cut is not None
+    expr, tail = cut
+    assert expr == r"(?:ab-[a-z0-9-]{4}|cd-[0-9]-[a-z0-9-]{4}|x/[a-z0-9+/_-]{6})"
+    assert tail.end("ab-abcd-e/f_g+ rest", 7) == len("ab-abcd-e/f_g+")  # over the union of the classes
+    assert cut_branch_tails(r"(?:a[a-z]+|b)") is None and cut_branch_tails(r"(?:a[a-z]+)") is None
+    assert cut_branch_tails(r"(?i:a[a-z]+|b[0-9]+)") is None  # a scoped flag
+    pf = Prefilter([_BRANCHED], [False])
+    hits, _ = pf.scan(b"ab-abcdefgh cd-1-xyzxyz")
+    assert hits[0][1::2] == [7, 21]  # one report per match: its minimal end
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["ab-", "cd-1-", "x/", "abcd", "a-b", "+/_", "-", " ", "\n", "9", "ab-ab-", "." * 90]),
+                max_size=16))
+def test_cut_branch_runs_find_what_a_whole_text_scan_finds(parts: list[str]) -> None:
+    text = "".join(parts) + "." * 20000  # sparse windows: a window that ended too early would cut a value short
+    registry = Registry([Detector("branched", "BRANCHED", _BRANCHED)])
+    plain = Scanner(registry)
+    plain._gate = False
+    sc = _prefiltered(registry)
+    assert _found(sc, text) == _found(plain, text)
+    assert sc._prefilter is not None and sc._prefilter.modes == [SOM]  # windows, not a whole-text pass
 
 
 def test_a_leading_run_is_cut_to_its_minimum_and_windows_extend_back_over_it() -> None:

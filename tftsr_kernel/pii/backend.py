@@ -73,10 +73,87 @@ def _whole_group(pattern: str) -> bool:
     return len(items) == 1 and items[0][0] is _constants.SUBPATTERN and items[0][1][0] == 1
 
 
+class Edges:
+    """Where the value ``v`` lies in a match of ``LEAD(?P<v>BODY)TRAIL``, read from the match itself, so
+    RE2 needs no submatch pass (a third of its cost on a dense detector such as host names).
+
+    ``LEAD`` is ``(?:^|[^X]|lit...)``: ``^`` only at the text's start, a literal when the match opens
+    with its first character (which ``[^X]`` cannot match), else one character of ``[^X]``. ``TRAIL`` is
+    ``(?:[^Y]|$)``: one character, or none at the text's end. Where ``^`` or ``$`` may have matched
+    (a match at the start or end of the text) :meth:`value` answers ``None``: ask the grouped pattern."""
+
+    __slots__ = ("begin", "literals", "tail", "end")
+
+    def __init__(self, begin: bool, literals: dict[int, int], tail: bool, end: bool) -> None:
+        self.begin = begin  # the lead may be ``^``
+        self.literals = literals  # first byte of a literal lead -> its length
+        self.tail = tail  # one boundary character follows the value
+        self.end = end  # ... or the end of the text
+
+    def value(self, data: bytes, ms: int, me: int) -> tuple[int, int] | None:
+        if (ms == 0 and self.begin) or (me == len(data) and self.end):
+            return None
+        b = data[ms]
+        vs = ms + (self.literals.get(b) or (1 if b < 0xC0 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4))
+        ve = me
+        if self.tail:
+            ve -= 1
+            while data[ve] & 0xC0 == 0x80:  # back to the first byte of the boundary character
+                ve -= 1
+        return vs, ve
+
+
+def boundary_edges(pattern: str) -> Edges | None:
+    """:class:`Edges` for a pattern of that shape (see there), else ``None``."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(python_syntax(pattern))
+    except (re.error, ImportError, ValueError, TypeError, PatternError):
+        return None
+    items = list(parsed)
+    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL) or not 2 <= len(items) <= 3:
+        return None
+    (lead_op, lead), (group_op, group) = items[0], items[1]
+    if lead_op is not c.BRANCH or group_op is not c.SUBPATTERN or group[0] != 1:
+        return None
+    begin, negated, literals = False, [], {}
+    for alt in lead[1]:
+        alt = list(alt)
+        if alt == [(c.AT, c.AT_BEGINNING)]:
+            begin = True
+        elif len(alt) == 1 and alt[0][0] is c.IN and alt[0][1][:1] == [(c.NEGATE, None)]:
+            negated.append(alt[0][1][1:])
+        elif alt and all(op is c.LITERAL and av < 0x80 for op, av in alt) and alt[0][1] not in literals:
+            literals[alt[0][1]] = len(alt)
+        else:
+            return None
+    # one ``[^X]``, and X holds every literal's first character (else ``[^X]`` could match there too)
+    if len(negated) != 1 or not all(_in_set(negated[0], first) for first in literals):
+        return None
+    if len(items) == 2:
+        return Edges(begin, literals, False, False)
+    trail_op, trail = items[2]
+    alts = [list(a) for a in trail[1]] if trail_op is c.BRANCH else []
+    ends = [a for a in alts if a == [(c.AT, c.AT_END_STRING)]]
+    chars = [a for a in alts if len(a) == 1 and a[0][0] is c.IN and a[0][1][:1] == [(c.NEGATE, None)]]
+    if len(chars) != 1 or len(ends) + len(chars) != len(alts):
+        return None
+    return Edges(begin, literals, True, bool(ends))
+
+
+def _in_set(items: list[tuple[Any, Any]], ch: int) -> bool:
+    """Whether a parsed class body of ranges and literals holds ``ch`` (``False`` for anything else)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    return any((op is c.RANGE and av[0] <= ch <= av[1]) or (op is c.LITERAL and av == ch) for op, av in items)
+
+
 class Compiled:
     """One pattern compiled with RE2 when possible, else with ``re``."""
 
-    __slots__ = ("pattern", "uses_re2", "_rx", "_value_idx", "_pyrx", "_prefix")
+    __slots__ = ("pattern", "uses_re2", "_rx", "_value_idx", "_pyrx", "_prefix", "_least", "_bare", "_edges")
 
     def __init__(self, pattern: str, value_groups: tuple[str, ...] = ("v", "v2", "v3"),
                  *, force_python: bool = False) -> None:
@@ -115,6 +192,18 @@ class Compiled:
                 idx.append(names[g])
         self._value_idx = tuple(idx)
         self._prefix = _literal_prefix(self._rx) if self.uses_re2 else b""
+        # a value between a boundary character and another: RE2 matches without the group, and the value's
+        # bounds are read from the match (the grouped pattern answers where the text's edges make it ambiguous)
+        self._bare: Any = None
+        self._edges: Edges | None = None
+        if self.uses_re2 and not self._prefix and self._value_idx == (1,) and pattern.count("(?P<v>") == 1:
+            edges = boundary_edges(pattern)
+            bare = _re2.RE2(pattern.replace("(?P<v>", "(?:").encode("utf-8"), _RE2_OPTIONS) if edges else None
+            if bare is not None and bare.ok() and bare.NumberOfCapturingGroups() == 0:
+                self._bare, self._edges = bare, edges
+        # a stretch shorter than every match holds none: the search stops there without a matcher call
+        # (a window's rest after its one match, mostly); a character is at least one byte
+        self._least = min_width(pattern) or 0
 
     def values(self, prepared: PreparedText,
                regions: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
@@ -135,6 +224,7 @@ class Compiled:
     def _search(self, prepared: PreparedText, regions: Sequence[tuple[int, int]] | None,
                 whole: bool) -> list[tuple[int, ...]]:
         idx = self._value_idx
+        least = self._least
         out: list[tuple[int, ...]] = []
         add = out.append
         if self.uses_re2 and prepared.data is not None:
@@ -142,12 +232,14 @@ class Compiled:
             match = self._rx.Match
             prefix = self._prefix
             anchor = _re2.RE2.Anchor.ANCHOR_START if prefix else _re2.RE2.Anchor.UNANCHORED
+            edges = self._edges
+            bare: Any = self._bare.Match if edges is not None else None
             n = len(data)
             pos = 0
             for rs, rend in ((0, n),) if regions is None else regions:
                 if pos < rs:
                     pos = rs
-                while pos <= rend:
+                while rend - pos >= least:
                     if prefix:  # every match starts with it: try each occurrence, leftmost first
                         at = data.find(prefix, pos, rend)
                         if at < 0:
@@ -156,6 +248,19 @@ class Compiled:
                         if spans[0][0] < 0:
                             pos = at + 1
                             continue
+                    elif edges is not None:
+                        spans = bare(anchor, data, pos, rend)
+                        ms, me = spans[0]
+                        if ms < 0:
+                            break
+                        value = edges.value(data, ms, me)
+                        if value is not None:
+                            vs, ve = value
+                            if ve > vs:
+                                add((ms, me, vs, ve) if whole else (vs, ve))
+                            pos = ve if ve > ms else me if me > ms else ms + 1
+                            continue
+                        spans = match(anchor, data, pos, rend)  # at an edge of the text: the group says
                     else:
                         spans = match(anchor, data, pos, rend)
                     ms, me = spans[0]
@@ -182,7 +287,7 @@ class Compiled:
         for rs, rend in ((0, n),) if regions is None else regions:
             if pos < rs:
                 pos = rs
-            while pos <= rend:
+            while rend - pos >= least:
                 m = search(text, pos, rend)
                 if m is None:
                     break
@@ -202,6 +307,16 @@ class Compiled:
     @property
     def byte_offsets(self) -> bool:
         return self.uses_re2
+
+
+def min_width(pattern: str) -> int | None:
+    """The shortest match of ``pattern`` in characters, or ``None`` when unknown."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        return int(_parser.parse(python_syntax(pattern)).getwidth()[0])
+    except (re.error, ValueError, TypeError, ImportError, OverflowError, PatternError):
+        return None
 
 
 #: a literal every match starts with is searched for (memchr speed) when at least this long

@@ -103,6 +103,23 @@ class _Compiled:
         return bool(self.check is not None or self.detector.min_entropy or self.allow or self.allow_match
                     or self.allow_line)
 
+    @property
+    def check_only(self) -> bool:
+        """Whether a validator is all that filters candidates (no entropy floor, no allowlist): the fast loop."""
+        return not (self.detector.min_entropy or self.allow or self.allow_match or self.allow_line)
+
+
+def _checked(check: Check, text: str, raw: list[tuple[int, int]], prio: int, type_: str,
+             name: str) -> list[tuple[int, int, int, str, str]]:
+    """Candidates for the values a validator keeps (with the bounds it returns, when not empty)."""
+    out: list[tuple[int, int, int, str, str]] = []
+    append = out.append
+    for s, e in raw:
+        b = check(text, s, e)
+        if b is not None and b[0] < b[1]:
+            append((b[0], b[1], prio, type_, name))
+    return out
+
 
 _START = operator.itemgetter(0)
 
@@ -136,29 +153,31 @@ def _resolve(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int
     """
     cands.sort(key=_START)  # stable: equal candidates keep the detectors' order, as the greedy ties want
     kept: list[tuple[int, int, int, str, str]] = []
-    group: list[tuple[int, int, int, str, str]] = []
+    group: list[tuple[int, int, int, str, str]] = []  # the current cluster, once it has two members
     gend = -1
     for c in cands:
         if c[0] < gend:
+            if not group:
+                group.append(kept.pop())  # a cluster's first member was kept as if alone
             group.append(c)
             if c[1] > gend:
                 gend = c[1]
             continue
-        _keep_cluster(group, kept)
-        group = [c]
+        if group:
+            _keep_cluster(group, kept)
+            group = []
+        kept.append(c)
         gend = c[1]
-    _keep_cluster(group, kept)
+    if group:
+        _keep_cluster(group, kept)
     return kept
 
 
 def _keep_cluster(group: list[tuple[int, int, int, str, str]], kept: list[tuple[int, int, int, str, str]]) -> None:
     """Append what survives of one cluster of overlapping candidates to ``kept`` (in start order)."""
-    if len(group) == 1:
-        kept.append(group[0])
-    elif group:
-        survivors = _greedy(group)
-        survivors.sort(key=_START)
-        kept += survivors
+    survivors = _greedy(group)
+    survivors.sort(key=_START)
+    kept += survivors
 
 
 class Scanner:
@@ -356,6 +375,9 @@ class Scanner:
             if not c.filtered:
                 out += [(s, e, prio, type_, name) for s, e in raw]
                 continue
+            if c.check_only and check is not None:
+                out += _checked(check, text, raw, prio, type_, name)
+                continue
             for s, e in raw:
                 if c.allow_match:
                     ms, me = whole[(s, e)]
@@ -412,25 +434,29 @@ class Scanner:
         spans that *start* inside the chunk are reported, so a span that crosses a chunk boundary
         is reported exactly once, with the same offsets :meth:`scan` would give.
         """
-        for span, _line in self.scan_stream_lines(reader, chunk_size=chunk_size):
-            yield span
+        for buf, buf_start, found, _line in self._stream_chunks(reader, chunk_size):
+            yield from self._spans(buf, found, buf_start)
 
     def scan_stream_lines(self, reader: TextIO, *, chunk_size: int = 1 << 20) -> Iterator[tuple[Span, int]]:
         """Like :meth:`scan_stream`, with the 1-based line number of each span's start."""
-        for buf, buf_start, found, lines in self._stream_chunks(reader, chunk_size):
+        for buf, buf_start, found, line in self._stream_chunks(reader, chunk_size):
+            lines = _line_numbers(buf, found, line)
             yield from zip(self._spans(buf, found, buf_start), lines, strict=True)
 
     def scan_stream_found(self, reader: TextIO, *, path: str = "", chunk_size: int = 1 << 20) -> Iterator[Finding]:
         """Like :meth:`scan_stream_lines`, as :class:`Finding` records (of ``path``) with their values and
         no value hashes: what a caller that only reports where things are (``tftsr scan``) needs."""
-        for buf, buf_start, found, lines in self._stream_chunks(reader, chunk_size):
-            for (s, e, _, t, name), line in zip(found, lines, strict=True):
-                yield Finding(path, line, s + buf_start, e + buf_start, t, name, buf[s:e])
+        for buf, buf_start, found, line in self._stream_chunks(reader, chunk_size):
+            lines = _line_numbers(buf, found, line)
+            for (s, e, _, t, name), at in zip(found, lines, strict=True):
+                yield Finding(path, at, s + buf_start, e + buf_start, t, name, buf[s:e])
 
     def _stream_chunks(self, reader: TextIO, chunk_size: int) -> Iterator[
-            tuple[str, int, list[tuple[int, int, int, str, str]], list[int]]]:
+            tuple[str, int, list[tuple[int, int, int, str, str]], tuple[int, int]]]:
         """Per chunk: the text held (``buf``, starting at stream offset ``buf_start``), the resolved
-        candidates that start in the chunk (offsets into ``buf``) and the line number of each."""
+        candidates that start in the chunk (offsets into ``buf``), and where the chunk starts as
+        ``(offset into buf, its 1-based line number)``: line numbers cost a count per span, so only
+        the callers that report them count (:func:`_line_numbers`)."""
         ov = self.OVERLAP
         buf = ""          # text[buf_start : buf_start + len(buf)]
         buf_start = 0
@@ -452,22 +478,31 @@ class Scanner:
                 return
             lo = core - buf_start
             hi = core_end - buf_start
-            found = [c for c in _resolve(self._candidates(buf)) if lo <= c[0] < hi] if buf else []
-            lines: list[int] = []
-            line, pos = line_at_core, lo
-            count = buf.count
-            for c in found:
-                line += count("\n", pos, c[0])
-                pos = c[0]
-                lines.append(line)
-            yield buf, buf_start, found, lines
-            line_at_core = line + count("\n", pos, hi)
+            found: list[tuple[int, int, int, str, str]] = []
+            if buf:
+                kept = _resolve(self._candidates(buf))  # in start order
+                found = kept[bisect.bisect_left(kept, lo, key=_START):bisect.bisect_left(kept, hi, key=_START)]
+            yield buf, buf_start, found, (lo, line_at_core)
+            line_at_core += buf.count("\n", lo, hi)
             core = core_end
             if eof and core >= buf_end:
                 return
             keep_from = max(0, core - ov - buf_start)
             buf = buf[keep_from:]
             buf_start += keep_from
+
+
+def _line_numbers(buf: str, found: list[tuple[int, int, int, str, str]], at: tuple[int, int]) -> list[int]:
+    """The 1-based line number of each candidate's start, counted on from ``at`` = (offset, its line)."""
+    pos, line = at
+    count = buf.count
+    lines: list[int] = []
+    append = lines.append
+    for c in found:
+        line += count("\n", pos, c[0])
+        pos = c[0]
+        append(line)
+    return lines
 
 
 _DEFAULT: Scanner | None = None

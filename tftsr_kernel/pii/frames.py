@@ -57,7 +57,7 @@ MIN_BATCH_CHARS = 1 << 16
 #: validators checked to read a separator ``"\n"`` as they read a text's edge (see the module docstring)
 EDGE_SAFE_VALIDATORS = frozenset({
     "luhn", "iban", "ssn", "ipv4", "ipv6", "mac", "phone", "jwt", "vendor_key", "pem", "secret_value", "entropy",
-    "username", "email", "hostname", "host_label", "syslog_host", "home_user"})
+    "api_key", "username", "email", "hostname", "host_label", "syslog_host", "home_user"})
 
 _FLAGS = re.compile(r"\(\?([a-zA-Z-]*)[:)]")
 

@@ -33,7 +33,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from tftsr_kernel.pii.backend import PatternError, python_syntax
+from tftsr_kernel.pii.backend import PatternError, min_width, python_syntax
 from tftsr_kernel.pii.hscache import compile_database, trial_compile
 from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN
 
@@ -51,21 +51,22 @@ _LEAD = re.compile(r"^((?:\(\?[a-z]+\))?)\(\?:\^\|\[\^(?:\\.|[^\]\\])*\]\)")
 MARGIN = 1
 
 
-# a trailing run ``[class]{n,}`` or ``[class]+``, then at most a bounded run of one literal (``={0,3}``),
-# then only closing parentheses: Hyperscan would report at every character of the run (a flood of
+# a trailing run ``[class]{n,}`` or ``[class]+``, then at most a run of base64 padding (``={0,3}``, ``=?``,
+# ``=*``), then only closing parentheses: Hyperscan would report at every character of the run (a flood of
 # callbacks); the prefilter matches just ``[class]{n}`` and the engine extends each window over the run.
-_RUN_TAIL = re.compile(r"(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)((?:=\{0,[0-9]\}|=\?)?)(\)*)$")
+_RUN_TAIL = re.compile(r"(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)((?:=\{0,[0-9]\}|=\?|=\*)?)(\)*)$")
 _FLAG_GROUP = re.compile(r"\(\?[a-zA-Z]")
 
 
 class RunTail:
     """Where a match whose trailing run the prefilter cut short can end: past the run of ``cls``
-    that starts at the reported end, plus ``extra`` characters (the dropped bounded suffix)."""
+    that starts at the reported end, then past any run of ``=`` when the pattern allows one
+    (``padding``), plus ``extra`` characters (the dropped bounded suffix)."""
 
     __slots__ = ("run", "extra")
 
-    def __init__(self, cls: str, extra: int, ignore_case: bool) -> None:
-        self.run = re.compile(cls + "*", re.IGNORECASE if ignore_case else 0)
+    def __init__(self, cls: str, extra: int, ignore_case: bool, *, padding: bool = False) -> None:
+        self.run = re.compile(cls + "*" + ("=*" if padding else ""), re.IGNORECASE if ignore_case else 0)
         self.extra = extra
 
     def end(self, text: str, at: int) -> int:
@@ -83,8 +84,61 @@ def cut_run_tail(expr: str) -> tuple[str, RunTail] | None:
         return None  # scoped flags could change what the class means at the end: leave it whole
     cls, least, suffix, closing = m.groups()
     cut = expr[:m.start()] + cls + ("{" + least + "}" if least else "") + closing
-    extra = int(suffix[4]) if suffix.startswith("={") else len(suffix) and 1
-    return cut, RunTail(cls, extra, flags is not None)
+    extra = int(suffix[4]) if suffix.startswith("={") else int(suffix == "=?")
+    return cut, RunTail(cls, extra, flags is not None, padding=suffix == "=*")
+
+
+# a branch's trailing run: ``[class]{n,}`` or ``[class]+`` at its end
+_BRANCH_RUN = re.compile(r"(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)$")
+
+
+def _branches(body: str) -> list[str]:
+    """``body`` split at its top-level ``|`` (not inside a group or a character class)."""
+    out: list[str] = []
+    depth, start, i, n = 0, 0, 0, len(body)
+    while i < n:
+        c = body[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(body, i)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+def cut_branch_tails(expr: str) -> tuple[str, RunTail] | None:
+    """``expr`` whose last group is an alternation of branches that each end in a run, every run cut to
+    its minimum (a run inside an alternation would be reported at every character, as a trailing one);
+    windows extend over any character of the runs' classes. ``None`` when ``expr`` has another shape."""
+    flags = re.match(r"\(\?i\)", expr)
+    if _FLAG_GROUP.search(expr, flags.end() if flags else 0) or not expr.endswith(")"):
+        return None
+    opened = _group_starts(expr).get(len(expr) - 1)
+    if opened is None or not expr.startswith("(?:", opened):
+        return None
+    branches = _branches(expr[opened + 3:-1])
+    runs = [_BRANCH_RUN.search(b) for b in branches]
+    if len(branches) < 2 or not all(runs):
+        return None
+    cut = [b[:m.start()] + m.group(1) + ("{" + m.group(2) + "}" if m.group(2) else "")
+           for b, m in zip(branches, runs, strict=True) if m]
+    ignore_case = flags is not None
+    chars = set()
+    for m in runs:
+        if m:
+            rx = re.compile(m.group(1), re.IGNORECASE if ignore_case else 0)
+            chars |= {chr(i) for i in range(128) if rx.fullmatch(chr(i))}  # the text prefiltered is ASCII
+    union = "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+    return expr[:opened] + "(?:" + "|".join(cut) + ")", RunTail(union, 0, ignore_case)
 
 
 # a leading run ``[class]+`` or ``[class]{n,}`` (after global flags and opening non-capturing groups):
@@ -198,16 +252,6 @@ def cut_bounded_tail(expr: str) -> str | None:
     return body + ")" * closing
 
 
-def min_width(pattern: str) -> int | None:
-    """The shortest match of ``pattern`` in characters, or ``None`` when unknown."""
-    try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        return int(_parser.parse(python_syntax(pattern)).getwidth()[0])
-    except (re.error, ValueError, TypeError, ImportError, OverflowError, PatternError):
-        return None
-
-
 def prefilter_expression(pattern: str) -> str:
     """The pattern Hyperscan runs: no named groups, no consumed boundary character in front. Every
     match of ``pattern`` holds a match of this one that starts at most :data:`MARGIN` later."""
@@ -286,7 +330,7 @@ class Prefilter:
             tail: RunTail | None = None
             expr = b""
             stripped = prefilter_expression(p)
-            cut = None if bounded else cut_run_tail(stripped)
+            cut = None if bounded else cut_branch_tails(stripped) or cut_run_tail(stripped)
             took: list[float] = []
             if cut is not None and _compiles(cut[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
                 expr, mode, tail = cut[0].encode("utf-8"), SOM, cut[1]

@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import phonenumbers
 
@@ -31,21 +31,27 @@ _MEMO_LIMIT = 1 << 16  # entries per memo; a full memo is emptied, so memory sta
 _T = TypeVar("_T")
 
 
-def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
-    """Remember a pure ``value -> answer`` function's answers (log values recur: one IP, many lines)."""
-    cache: dict[str, _T] = {}
+class _Memo(dict[str, Any]):
+    """A pure ``value -> answer`` function's answers by value; a known value is a dict lookup in C (no
+    Python call), an unknown one computes its answer (emptying a full memo first)."""
 
-    def wrapped(value: str) -> _T:
-        got = cache.get(value)
-        if got is None:
-            if len(cache) >= _MEMO_LIMIT:
-                cache.clear()
-            got = cache[value] = fn(value)
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, value: str) -> Any:
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+        got = self[value] = self.fn(value)
         return got
 
-    wrapped.__doc__ = fn.__doc__
-    wrapped.__wrapped__ = fn  # type: ignore[attr-defined]
-    return wrapped
+
+def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+    """Remember a pure ``value -> answer`` function's answers (log values recur: one IP, many lines)."""
+    return _Memo(fn).__getitem__
+
 
 _PLACEHOLDER = re.compile(
     r"""^(?:
@@ -86,14 +92,27 @@ _QUERY_NEXT = re.compile(r"&(?:amp;)?[A-Za-z0-9_.\[\]-]+=")
 
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-_NEXT = {**dict(zip(_ALPHABET, _ALPHABET[1:], strict=False)), "9": "0a"}  # each character's successors
+# each character's successors (0 -> a and 9 -> a: hex digits after decimal ones)
+_NEXT = {**dict(zip(_ALPHABET, _ALPHABET[1:], strict=False)), "0": "1a", "9": "0a"}
 
 
 def _sequential(value: str) -> bool:
-    """Mostly consecutive characters (1234567890abcdef, abcd1234): a documentation example, not a secret."""
+    """Mostly consecutive characters (1234567890abcdef, abcd1234): a documentation example, not a secret.
+
+    At least three in four neighbouring pairs are steps: counting the pairs that are not, a random
+    value is rejected after a quarter of its length (keyword values are long, and most are random)."""
     v = value.lower()
-    steps = sum(1 for a, b in zip(v, v[1:], strict=False) if b in _NEXT.get(a, "") or (a == "0" and b == "a"))
-    return len(v) >= 6 and steps >= 0.75 * (len(v) - 1)
+    if len(v) < 6:
+        return False
+    allowed = 0.25 * (len(v) - 1)
+    misses = 0
+    successors = _NEXT.get
+    for a, b in zip(v, v[1:], strict=False):
+        if b not in successors(a, ""):
+            misses += 1
+            if misses > allowed:
+                return False
+    return True
 
 
 def _mixed_case_and_digits(value: str) -> bool:
@@ -274,23 +293,35 @@ def check_ipv6(text: str, start: int, end: int) -> Bounds | None:
     s, e = start, end
     while e > s:
         value = text[s:e]
-        groups = [g for g in value.split(":") if g]
-        if len(groups) >= 3 or ("::" in value and len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
-            try:
-                addr = ipaddress.IPv6Address(value)
-            except ValueError:
-                pass
-            else:
-                if addr.is_unspecified or addr.is_loopback:
-                    return None
-                after = _char_after(text, e)
-                if after not in _ALNUM and after != "." and not (after == ":" and value.endswith(":")):
-                    return s, e
+        kind = _ipv6_kind(value)
+        if kind == _IPV6_NOBODY:
+            return None
+        if kind == _IPV6_ADDRESS:
+            after = _char_after(text, e)
+            if after not in _ALNUM and after != "." and not (after == ":" and value.endswith(":")):
+                return s, e
         cut = value.rfind(":", 0, len(value) - 1)  # drop a trailing ':group' (a port) and retry
         if cut <= 0:
             return None
         e = s + cut
     return None
+
+
+_IPV6_NONE, _IPV6_NOBODY, _IPV6_ADDRESS = 0, 1, 2
+
+
+@_memo
+def _ipv6_kind(value: str) -> int:
+    """Whether ``value`` is an IPv6 address written with enough groups, the unspecified or loopback
+    address (no one's), or neither (parsing is dear, and addresses recur)."""
+    groups = [g for g in value.split(":") if g]
+    if len(groups) >= 3 or ("::" in value and len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
+        try:
+            addr = ipaddress.IPv6Address(value)
+        except ValueError:
+            return _IPV6_NONE
+        return _IPV6_NOBODY if addr.is_unspecified or addr.is_loopback else _IPV6_ADDRESS
+    return _IPV6_NONE
 
 
 _HEX = set("0123456789abcdefABCDEF")
@@ -452,9 +483,9 @@ def _secret_value_length(value: str) -> int:
     if is_placeholder(value):
         return 0
     # strip closing punctuation a log line wraps around a value
-    while value and value[-1] in ")]}>.,;":
-        value = value[:-1]
-    if len(value) < 4 or is_placeholder(value) or _PATH.fullmatch(value) or _sequential(value):
+    whole = value
+    value = value.rstrip(")]}>.,;")
+    if len(value) < 4 or (value != whole and is_placeholder(value)) or _PATH.fullmatch(value) or _sequential(value):
         return 0
     return len(value)
 
@@ -545,12 +576,17 @@ _USERINFO_REST = re.compile(r":[^\s/@\"'<>]*@")
 def check_host_label(text: str, start: int, end: int) -> Bounds | None:
     """A host name outside the TLD list (a syslog host field, a URL's single-label host): not a name
     for no machine in particular, and not a number or an address (those have their own detectors)."""
-    value = text[start:end]
-    if value.lower() in _NOT_HOSTS or not any(c.isalpha() for c in value) or _UUID.fullmatch(value):
-        return None  # x-coredata://DB05755C-483D-...: an object's UUID, not a machine
+    if not _host_label_ok(text[start:end]):
+        return None
     if _char_after(text, end) == ":" and _USERINFO_REST.match(text, end):
         return None  # https://x-access-token:TOKEN@github.com: the user of a URL, not its host
     return start, end
+
+
+@_memo
+def _host_label_ok(value: str) -> bool:
+    # x-coredata://DB05755C-483D-...: an object's UUID, not a machine
+    return value.lower() not in _NOT_HOSTS and any(c.isalpha() for c in value) and not _UUID.fullmatch(value)
 
 
 def check_syslog_host(text: str, start: int, end: int) -> Bounds | None:
