@@ -289,3 +289,22 @@ def test_one_dense_stretch_does_not_switch_a_detector_dense_text_overall_does() 
     for _ in range(3):
         assert _found(sc, dense * 50) == _found(PLAIN, dense * 50)
     assert modes()["ipv6"] == PRESENCE
+
+
+@pytest.mark.parametrize("size", [200, 20_000, 100_000])
+@pytest.mark.parametrize("keyword_at", [None, "start", "far"])
+def test_keywords_of_a_rule_count_anywhere_in_the_text(size: int, keyword_at: str | None) -> None:
+    """A gitleaks rule's or a profile's keywords need only be somewhere in the text, however far from the
+    match and whichever path the text takes (presence gate, hint windows, structural prefilter)."""
+    rule = Detector("k", "EMPLOYEE_ID", r"(?P<v>EMP-[0-9]{6})", hints=("magic",), hints_in_match=False)
+    filler = "INFO request served in 12 ms\n" * (size // 29)
+    head = "magic header\n" if keyword_at == "start" else ""
+    tail = "\n" + "x" * 5000 + " magic" if keyword_at == "far" else ""
+    text = head + filler + "id EMP-123456 done\n" + tail
+    plain = Scanner(Registry([rule]))
+    plain._gate = False
+    gated = Scanner(Registry([rule]))
+    gated.GATE_AFTER = 0  # the presence gate from the first short text
+    expected = [] if keyword_at is None else [text.index("EMP-")]
+    assert [s.start for s in plain.scan(text)] == expected
+    assert [s.start for s in gated.scan(text)] == expected

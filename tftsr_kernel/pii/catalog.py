@@ -42,6 +42,9 @@ class Detector:
     #: how far (characters) a match may reach before or after one of its hints; the engine runs a
     #: hinted detector only inside such windows around the hints it finds
     reach: int = 4096
+    #: every match holds one of the hints (the catalog's rows promise it; a test checks it). A gitleaks
+    #: rule's or a profile's keywords need only be somewhere in the text: ``False``
+    hints_in_match: bool = True
 
 
 # left and right boundaries: a consumed character that is not part of a token (RE2 has no look-around)

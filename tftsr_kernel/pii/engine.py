@@ -96,6 +96,7 @@ class _Compiled:
     allow_match: tuple[Compiled, ...]
     allow_line: tuple[Compiled, ...]
     gated: bool  # hints are usable triggers: run only in windows around them
+    keywords: bool  # hints that need only be somewhere in the text (gitleaks and profile keywords)
 
     @property
     def filtered(self) -> bool:
@@ -206,7 +207,8 @@ class Scanner:
                 d, Compiled(d.pattern, d.value_groups), VALIDATORS[d.validator] if d.validator else None,
                 hints, tuple(Compiled(a) for a in d.allow), tuple(Compiled(a) for a in d.allow_match),
                 tuple(Compiled(a) for a in d.allow_line),
-                bool(hints) and all(len(h) >= _MIN_TRIGGER and h.isascii() for h in hints)))
+                bool(hints) and d.hints_in_match and all(len(h) >= _MIN_TRIGGER and h.isascii() for h in hints),
+                bool(hints) and not d.hints_in_match))
         self._triggers = TriggerFinder([h for c in self._compiled if c.gated for h in c.hints])
         self._gate = True  # False: every detector over the whole text (the reference the tests compare with)
         self.prefilter_min = self.PREFILTER_MIN
@@ -314,6 +316,11 @@ class Scanner:
                 reports = pf_hits[i]
                 if not reports:
                     continue  # the pattern matches nowhere
+                if c.keywords:
+                    if lower is None:
+                        lower = text.lower()
+                    if not any(h in lower for h in c.hints):
+                        continue  # a rule's keywords are part of the rule: none is in the text
                 if mode != PRESENCE:
                     if mode == SOM:
                         tail = prefilter.tails[i] if prefilter is not None else None

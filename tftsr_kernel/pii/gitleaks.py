@@ -154,7 +154,7 @@ def load_gitleaks_rules(path: str | os.PathLike[str]) -> list[Detector]:
         entropy = float(rule.get("entropy", 0) or 0)
         detectors.append(Detector(
             name=f"gitleaks:{rid}", type=gitleaks_type(rid), pattern=regex,
-            hints=tuple(str(k).lower() for k in rule.get("keywords", [])),
+            hints=tuple(str(k).lower() for k in rule.get("keywords", [])), hints_in_match=False,
             # gitleaks drops a secret whose entropy is <= the rule's; the engine drops one below min_entropy
             min_entropy=math.nextafter(entropy, math.inf) if entropy > 0 else 0.0,
             priority=GENERIC_PRIORITY if "generic" in rid.lower() else PRIORITY,

@@ -98,7 +98,7 @@ class Profile(BaseModel):
         reg.remove_types(self.disable)
         for p in self.patterns:
             reg.add(Detector(name=f"profile:{p.name}", type=p.type, pattern=p.regex,
-                             hints=tuple(k.lower() for k in p.keywords), validator=p.validator,
+                             hints=tuple(k.lower() for k in p.keywords), hints_in_match=False, validator=p.validator,
                              min_entropy=p.min_entropy, priority=p.priority, description="custom pattern",
                              value_groups=("v", "v2", "v3", "#first")))
         if self.rules:
