@@ -96,11 +96,13 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _NEXT = {**dict(zip(_ALPHABET, _ALPHABET[1:], strict=False)), "0": "1a", "9": "0a"}
 
 
+@_memo
 def _sequential(value: str) -> bool:
     """Mostly consecutive characters (1234567890abcdef, abcd1234): a documentation example, not a secret.
 
     At least three in four neighbouring pairs are steps: counting the pairs that are not, a random
-    value is rejected after a quarter of its length (keyword values are long, and most are random)."""
+    value is rejected after a quarter of its length (keyword values are long, and most are random).
+    Remembered: a keyword value is asked twice, as a secret value and as a random-looking token."""
     v = value.lower()
     if len(v) < 6:
         return False
@@ -524,17 +526,46 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | 
 
 @_memo
 def _random_looking(value: str) -> bool:
-    if len(value) < 12 or shannon_entropy(value) < 3.0:
+    """Long, high-entropy, of two character classes or more, and not a UUID, a word identifier, a run of
+    consecutive characters or a hex number. Keyword values are mostly fresh tokens seen once, so the
+    checks that every such token passes are done on its distinct characters, in C where possible."""
+    n = len(value)
+    if n < 12:
         return False
-    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
-                   any(c.isdigit() for c in value)))
-    if classes < 2:
+    counts = Counter(value)
+    if not _entropy_at_least_3(counts, n, value) or _character_classes(value, counts) < 2:
         return False
-    if re.fullmatch(r"[a-z]+(?:[._-][a-z]+)*", value):  # dotted.words / snake_case identifiers
+    # two classes rule out a value of lower-case words or of digits and dots: those shapes need no check
+    return not (_NOT_RANDOM.fullmatch(value) or _sequential(value))
+
+
+# a UUID, a name made of words, or a hex number (0x1f2e ids): an identifier, not a secret
+_NOT_RANDOM = re.compile(rf"{_UUID.pattern}|{_IDENTIFIER.pattern}|0[xX][0-9a-fA-F]+")
+# Shannon entropy is at least the min-entropy -log2(max p), with equality only for a uniform count: a value
+# whose most frequent character is under 1/8 of it has more than 3 bits per character, by a margin
+# (log2(n / (n - 1)) > 1e-4 for n < 10,000) far above the float error of summing the entropy's terms
+_BOUND_MAX_LENGTH = 10_000
+_ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _entropy_at_least_3(counts: Counter[str], n: int, value: str) -> bool:
+    """``shannon_entropy(value) >= 3.0``, without the logarithms when the counts settle it: fewer than
+    8 distinct characters give less than 3 bits, a most frequent character under 1/8 gives more."""
+    if len(counts) < 8:
         return False
-    if _UUID.fullmatch(value) or _IDENTIFIER.fullmatch(value) or _sequential(value):
-        return False
-    return not re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)*", value)  # numbers: 0x1f2e ids, versions
+    if max(counts.values()) * 8 < n and n < _BOUND_MAX_LENGTH:
+        return True
+    return shannon_entropy(value) >= 3.0
+
+
+def _character_classes(value: str, counts: Counter[str]) -> int:
+    """How many of lower case, upper case and digits ``value``'s characters (``counts``' keys) include."""
+    chars = counts.keys()
+    if value.isascii():
+        return (not _ASCII_LOWER.isdisjoint(chars)) + (not _ASCII_UPPER.isdisjoint(chars)) + (
+            not _DIGITS.isdisjoint(chars))
+    return sum((any(c.islower() for c in chars), any(c.isupper() for c in chars), any(c.isdigit() for c in chars)))
 
 
 #: words where a user is expected that name no one (and the fixed user names of token logins:
