@@ -3,6 +3,7 @@ the plain definitions they replace, which are kept here as the reference."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import string
@@ -67,3 +68,46 @@ def test_random_looking_examples() -> None:
     # the bounds' edges: 8 distinct characters in equal counts hold exactly 3 bits; 7 hold less
     assert validators._random_looking("aB3dE5gH" * 2) and _random_looking_by_definition("aB3dE5gH" * 2)
     assert not validators._random_looking("aB3dE5g" * 3)
+
+
+def _ipv6_kind_by_definition(value: str) -> int:
+    groups = [g for g in value.split(":") if g]
+    if len(groups) >= 3 or ("::" in value and len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
+        try:
+            addr = ipaddress.IPv6Address(value)
+        except ValueError:
+            return validators._IPV6_NONE
+        return validators._IPV6_NOBODY if addr.is_unspecified or addr.is_loopback else validators._IPV6_ADDRESS
+    return validators._IPV6_NONE
+
+
+def _written(addr: ipaddress.IPv6Address, form: int) -> str:
+    """An address as logs write it: compressed, exploded, upper case, or with leading zeros dropped."""
+    if form == 0:
+        return addr.compressed
+    if form == 1:
+        return addr.exploded
+    if form == 2:
+        return addr.compressed.upper()
+    return ":".join(g.lstrip("0") or "0" for g in addr.exploded.split(":"))
+
+
+_ADDRESSES = st.one_of(st.ip_addresses(v=6), st.integers(0, 3).map(ipaddress.IPv6Address),
+                       st.integers(0, 2**32 - 1).map(lambda i: ipaddress.IPv6Address(i << 96)))
+_NEAR_ADDRESSES = st.builds(lambda a, form, cut, tail: _written(a, form)[cut:] + tail, _ADDRESSES,
+                            st.integers(0, 3), st.integers(0, 2), st.sampled_from(["", ":", "::", ":1", "%eth0",
+                                                                                  ".1", ":12345", "g", "::1"]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.builds(_written, _ADDRESSES, st.integers(0, 3)), _NEAR_ADDRESSES,
+                 st.text(alphabet="0123456789abcdefABCDEF:.%g", max_size=45), st.text(alphabet="01:", max_size=20)))
+def test_ipv6_kind_answers_as_its_definition(value: str) -> None:
+    assert validators._ipv6_kind(value) == _ipv6_kind_by_definition(value)
+
+
+def test_ipv6_kind_examples() -> None:
+    assert validators._ipv6_kind("::0:0:1") == validators._ipv6_kind("0:0:0:0:0:0:0:0") == validators._IPV6_NOBODY
+    assert validators._ipv6_kind("::10") == validators._ipv6_kind("1::") == validators._IPV6_NONE  # two groups
+    assert validators._ipv6_kind("2001:db8::10") == validators._ipv6_kind("::1:0:0") == validators._IPV6_ADDRESS
+    assert validators._ipv6_kind("1:2:3:4::5:6:7:8") == validators._IPV6_NONE  # "::" stands for no group

@@ -318,12 +318,28 @@ def _ipv6_kind(value: str) -> int:
     address (no one's), or neither (parsing is dear, and addresses recur)."""
     groups = [g for g in value.split(":") if g]
     if len(groups) >= 3 or ("::" in value and len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
+        if _IPV6_HEX_GROUPS.fullmatch(value) and (len(groups) <= 7 or "::" not in value):
+            return _plain_ipv6_kind(value)
         try:
             addr = ipaddress.IPv6Address(value)
         except ValueError:
             return _IPV6_NONE
         return _IPV6_NOBODY if addr.is_unspecified or addr.is_loopback else _IPV6_ADDRESS
     return _IPV6_NONE
+
+
+# hex groups only: eight, or at most seven around one "::" (the group count is checked by the caller);
+# what ipaddress accepts in these shapes without parsing (scope ids and IPv4 tails go to ipaddress)
+_IPV6_HEX_GROUPS = re.compile(r"[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){7}"
+                              r"|(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6})?::"
+                              r"(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6})?")
+
+
+def _plain_ipv6_kind(value: str) -> int:
+    """The kind of a valid address of hex groups: no non-zero digit is ``::`` (unspecified); a lone 1 as
+    the last digit of the last group is ``::1`` (loopback)."""
+    rest = value.strip("0:")
+    return _IPV6_NOBODY if not rest or (rest == "1" and value[-1] == "1") else _IPV6_ADDRESS
 
 
 _HEX = set("0123456789abcdefABCDEF")
