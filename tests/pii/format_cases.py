@@ -158,6 +158,20 @@ POSITIVES = [
      "Zq8xW2vN5mK7pL0rT3yU6iO9Hq8xLm2W=="),
     ("USERNAME", "Server=tcp:db.corp.local,1433;Database=shop;User Id=svc_shop;Password=Kelu5512#;", "svc_shop"),
     ("USERNAME", 'type=USER_LOGIN msg=audit(1732615200.123:42): pid=9 uid=0 acct="kdelaney" exe="/usr/sbin/sshd" res=failed', "kdelaney"),
+    # reported whole: an escaped quote, a backslash, separators, unicode, a trailing "." or "=", a passphrase
+    # longer than 256 characters, a bracket the value opens itself
+    ("PASSWORD", 'password="Wq8\\"x Lm;2,&#"', 'Wq8\\"x Lm;2,&#'),
+    ("PASSWORD", "password='Tz4\\\\Nq8'", "Tz4\\\\Nq8"),
+    ("PASSWORD", 'password="Pässwörd ünï9"', "Pässwörd ünï9"),
+    ("PASSWORD", "DB_PASSWORD=Kelu5512.\r\nNEXT=1", "Kelu5512."),
+    ("PASSWORD", "password=Kelu5512= user=x", "Kelu5512="),
+    ("PASSWORD", 'password="' + " ".join(["Xq7#Lm2"] * 45) + '"', " ".join(["Xq7#Lm2"] * 45)),
+    ("PASSWORD", "password=Summer(2024) host=db1", "Summer(2024)"),
+    ("PASSWORD", "password=Pa55[word] host=db1", "Pa55[word]"),
+    ("URL_CREDENTIALS", "dsn=postgres://app:Wq8x-Lm2.@db1:5432/shop", "Wq8x-Lm2."),
+    # a vendor token that starts with a word and a dot is no module attribute
+    ("GENERIC_SECRET", "VAULT_TOKEN=hvs.CAESIJk8Lq2Wm9Xr4Tt8Vn3Pc6Hd1Jf5Gz0SaB7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S",
+     "hvs.CAESIJk8Lq2Wm9Xr4Tt8Vn3Pc6Hd1Jf5Gz0SaB7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S"),
     # a SigV4 credential scope names an access key id
     ("AWS_ACCESS_KEY", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAQ3EGRTY5WXZ7ABCD/20261126/us-east-1/s3/aws4_request",
      "AKIAQ3EGRTY5WXZ7ABCD"),
@@ -213,5 +227,23 @@ NEGATIVES = [
     ("GENERIC_SECRET", "      - name: REQUEST_ID\n        value: 6e1b9a4c-3f2d-4e8a-9b7c-1d2e3f4a5b6c"),
     ("PASSWORD", "echo $SUDO_PASS | sudo -S ls"),
     ("USERNAME", "UserAgent(name=curl, version=8.4.0) and {'name': 'eth0', 'mtu': 1500}"),
+    # test harness verdicts, program text (calls, subscripts, attributes, type annotations, format fields),
+    # prose after an option or in quotes
+    ("PASSWORD", "PASS: gdb.base/break.exp: run until function breakpoint"),
+    ("PASSWORD", "XPASS: t/regress-17.sh"),
+    ("PASSWORD", '    password = getpass.getpass("Password: ")'),
+    ("PASSWORD", "    user, pw = auth.split(\":\", 1)"),
+    ("PASSWORD", "        password = self.request.auth_password"),
+    ("PASSWORD", "    def login(self, username: str, password: bytes) -> None:"),
+    ("PASSWORD", "    password: Optional[str] = None,"),
+    ("PASSWORD", '    print(f"password={password!r}")'),
+    ("PASSWORD", "the --password option is ignored when --ask-password is given"),
+    ("PASSWORD", "the messages of commits identified by \"squash\" commands"),
+    ("USERNAME", "    def __init__(self, username: str, password: str) -> None: ..."),
+    ("USERNAME", "    userName = userName[:sliceLength]"),
+    ("GENERIC_SECRET", "        signature = _create_signature_v2(secret, to_sign)"),
+    ("GENERIC_SECRET", "                sig = signal.SIGTERM"),
+    ("GENERIC_SECRET", "tf2zpk_signature = lp2bp_signature"),
+    ("URL_CREDENTIALS", '        f"s3://{access_key}:{secret_key}@{bucket}/{path}"'),
     ("PASSWORD", 'NOTES: Get the admin password: kubectl get secret api -o jsonpath="{.data.password}" | base64 -d'),  # sqlcmd's -p prints statistics; its password flag is -P
 ]
