@@ -410,7 +410,7 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
 
 
 # a test harness's verdict (DejaGnu, automake, TAP-like "PASS: test name"): the key is no password's
-_TEST_VERDICT = re.compile(r"(?:^|[^A-Za-z0-9_])X?PASS:[ \t]+\Z")
+_TEST_VERDICT = re.compile(r"(?:^|[^A-Za-z0-9_])X?PASS:[ \t]+[\"']?\Z")
 # a quoted lower-case word that a sentence goes on after ('identified by "squash" commands')
 _PROSE_QUOTED = re.compile(r"[a-z]+")
 
@@ -469,14 +469,37 @@ def _escaped(text: str, i: int) -> bool:
 
 # a lower-case word after "key: " (or after an option: "the --password option is") followed by another:
 # prose or a command, not a value
-_PROSE_WORD = re.compile(r"[a-z]+")
-_PROSE_NEXT = re.compile(r" [a-z]")
+_PROSE_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
+_PROSE_NEXT = re.compile(r" [a-z`]")
 _COLON_BEFORE = re.compile(r"(?::|[ \t]--[a-z-]+)[ \t]+\Z")
 # program text, not a value (a traceback or a source excerpt quotes it): a call or subscript (getpass(,
 # auth[1], Optional[str]) or an attribute of the object at hand (self.password, this.secret)
 _CODE_REF = re.compile(r"(?:self|this|cls)\.[A-Za-z_]|[A-Za-z_]+(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\[|\((?![0-9]))")
 # a name that is called (_create_signature_v1(...), base64.b64decode(...)) is a function
 _CODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+# a variable holding the password (key_password, redis_pass, DEFAULT_LAST_PASS) or an attribute path of
+# words (args.password, parsed.auth_decoded): the program's names for it, not it
+_PASSWORD_VARIABLE = re.compile(r"_?(?:[a-z0-9]+_)*(?:pass|pwd|pw|auth)[a-z0-9]*(?:_[a-z0-9]+)*"
+                                r"|_?(?:[A-Z0-9]+_)*(?:PASS|PWD|PW|AUTH)[A-Z0-9]*(?:_[A-Z0-9]+)*"
+                                r"|[a-z_]+(?:\.[a-z_]+)+")
+# a colon after the key's colon: a C++ scope (strlen_pass::get_len) or a field list (name:passwd:uid:gid)
+_FIELD_LIST = re.compile(r":.*|[A-Za-z_]+(?::[A-Za-z_]+)+:?")
+# "password: SecretStr", "password: HiddenText | None = None", "(password: bytes)": a type annotation
+_ANNOTATION = re.compile(r"(_?[A-Za-z][A-Za-z_]*(?:\[[^\]\n]*\])?)(?:[ \t]*(?:\|[ \t]|=[ \t])|[),])")
+_KEY_COLON_BEFORE = re.compile(r"[A-Za-z0-9_]:[ \t]+\Z")
+
+
+def _program_text(text: str, start: int, end: int) -> bool:
+    """Whether an unquoted value is a program's text rather than a value (see the patterns above)."""
+    if _CODE_REF.match(text, start, end) or (_char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end)):
+        return True
+    value = text[start:end]
+    if ("_" in value or "." in value) and _char_after(text, end) != "@" and _PASSWORD_VARIABLE.fullmatch(value):
+        return True  # (a URL's password, before its "@", is a literal, never a name)
+    if _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
+        return True
+    m = _ANNOTATION.match(text, start)
+    return bool(m and _KEY_COLON_BEFORE.search(text, max(0, start - 8), start) and not text[m.end(1):end].strip("),:]"))
 
 
 def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
@@ -486,7 +509,7 @@ def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
     if (_PROSE_WORD.fullmatch(text, start, end) and _PROSE_NEXT.match(text, end)
             and _COLON_BEFORE.search(text, max(0, start - 40), start)):
         return None  # "the admin password: kubectl get secret ...": a sentence goes on, not a value
-    if _CODE_REF.match(text, start, end) or (_char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end)):
+    if _program_text(text, start, end):
         return None
     if text[start] in "[({" and end - start > 1:
         if is_placeholder(text[start:end]):
