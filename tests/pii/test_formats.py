@@ -4,7 +4,11 @@ example lines are in format_cases.py, run with the per-type tables by test_detec
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from tftsr_kernel.pii.files import redact_file
 
 from .pieces import found as _found
 
@@ -68,3 +72,19 @@ def test_cookies_that_hold_no_secret(text: str) -> None:
 def test_the_fixed_user_of_a_token_url_is_neither_a_user_nor_a_host(login: str) -> None:
     text = f"git clone https://{login}:glpat-xY3kLm9Qw2Er5Ty7Ui0o@gitlab.example.com/g/r.git"
     assert [t for t, v in _found(text) if v == login] == []
+
+
+WHOLE_VALUES = [
+    ('password="Wq8\\"x Lm;2,&#"', 'Wq8\\"x Lm;2,&#'),
+    ("DB_PASSWORD=Kelu5512.\r\nNEXT=1", "Kelu5512."),
+    ("password=Pa55[word] host=db1", "Pa55[word]"),
+    ('password="' + " ".join(["Xq7#Lm2"] * 45) + '"', " ".join(["Xq7#Lm2"] * 45)),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), WHOLE_VALUES)
+def test_redact_leaves_no_character_of_the_value(tmp_path: Path, line: str, value: str) -> None:
+    """`tftsr redact`'s path: the label takes the value's place exactly, nothing of it before or after."""
+    path = tmp_path / "app.log"
+    path.write_bytes(line.encode())
+    assert redact_file(path, strategy="label").text == line.replace(value, "[PASSWORD]")

@@ -59,10 +59,11 @@ _PLACEHOLDER = re.compile(
       | <[^<>]*> | \([A-Za-z_ *-]*\)          # <redacted>, <password>, (empty)
       | \[[A-Za-z_ *-]*\]                      # [REDACTED], [hidden], [***] (a bracketed value is still one)
       | \$\{[^}]*\}? | \$\([^)]*\)? | \$[A-Za-z_][A-Za-z0-9_]*   # ${VAR}, $(cmd), $VAR
-      | \{\{.*\}\}? | %[sdr] | %\([a-z_]+\)s | %[A-Za-z_]+%      # templates
+      | \{\{.*\}\}? | \{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\} | %[sdr] | %\([a-z_]+\)s | %[A-Za-z_]+%  # templates
       | (?:null|none|nil|undefined|empty|true|false|yes|no|n/?a|unset|redacted|masked|hidden
          |secret|password|passwd|token|example|dummy|placeholder|required|optional|sensitive
-         |string|value|test|default|\*{2,}\w*|\w*\*{3,}\w*
+         |string|value|test|default|str|bytes|int|integer|bool|boolean|float|object|number  # type names
+         |\*{2,}\w*|\w*\*{3,}\w*
          |(?:change|replace|fill|update)[_-]?(?:me|it|this)[\w!@#$%^&*.-]*  # changeme, CHANGE_ME, replace-me, ChangeMe!
          |(?:password|passwd|secret|admin|test|demo|sample|default|example|letmein|qwerty|guest)
           [0-9!@#$%^&*._-]+                                                 # password123, secret123, admin!
@@ -426,18 +427,34 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
     return (start, end) if len(re.sub(r"[^A-Za-z0-9+/=]", "", body.replace("\\n", ""))) >= 16 else None
 
 
+# a test harness's verdict (DejaGnu, automake, TAP-like "PASS: test name"): the key is no password's
+_TEST_VERDICT = re.compile(r"(?:^|[^A-Za-z0-9_])X?PASS:[ \t]+[\"']?\Z")
+# a short number after a one-letter option and a space: a port, a count or a timeout (mongosh -p 27017,
+# sqlcmd -P 1433, -w 10) more often than a password (which a tool takes glued on: mysql -pX)
+_OPTION_BEFORE = re.compile(r"[ \t]-[A-Za-z][ \t]+\Z")
+# a quoted lower-case word that a sentence goes on after ('identified by "squash" commands')
+_PROSE_QUOTED = re.compile(r"[a-z]+")
+
+
 def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned value: not a placeholder, not a plain word. A value opened by a quote (or an XML
     start tag) runs to its closing quote (end tag) on the same line: a passphrase has spaces in it, and
     the words after the first are as secret as the first."""
+    if _TEST_VERDICT.search(text, max(0, start - 12), start):
+        return None
+    if end - start <= 5 and text[start:end].isdigit() and _OPTION_BEFORE.search(text, max(0, start - 8), start):
+        return None
     close = _closing_quote(text, start, end)
     if close is not None:
+        if _PROSE_QUOTED.fullmatch(text, start, close) and _PROSE_NEXT.match(text, close + 1):
+            return None
         return (start, close) if _secret_value_length(text[start:close]) else None
     return _unquoted_value(text, start, end)
 
 
-#: the longest quoted value taken whole; a longer run between quotes is not one value
-_QUOTED_MAX = 256
+#: the longest quoted value taken whole (a passphrase, a JSON-escaped blob); a longer run between quotes
+#: is not one value
+_QUOTED_MAX = 4096
 
 
 def _closing_quote(text: str, start: int, end: int) -> int | None:
@@ -473,10 +490,39 @@ def _escaped(text: str, i: int) -> bool:
     return (i - j) % 2 == 1
 
 
-# a lower-case word after "key: " followed by another: prose or a command, not a value
-_PROSE_WORD = re.compile(r"[a-z]+")
-_PROSE_NEXT = re.compile(r" [a-z]")
-_COLON_BEFORE = re.compile(r":[ \t]+\Z")
+# a lower-case word after "key: " (or after an option: "the --password option is") followed by another:
+# prose or a command, not a value
+_PROSE_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
+_PROSE_NEXT = re.compile(r" [a-z`]")
+_COLON_BEFORE = re.compile(r"(?::|[ \t]--[a-z-]+)[ \t]+\Z")
+# program text, not a value (a traceback or a source excerpt quotes it): a call or subscript (getpass(,
+# auth[1], Optional[str]) or an attribute of the object at hand (self.password, this.secret)
+_CODE_REF = re.compile(r"(?:self|this|cls)\.[A-Za-z_]|[A-Za-z_]+(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\[|\((?![0-9]))")
+# a name that is called (_create_signature_v1(...), base64.b64decode(...)) is a function
+_CODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+# a variable holding the password (key_password, redis_pass, DEFAULT_LAST_PASS) or an attribute path of
+# words (args.password, parsed.auth_decoded): the program's names for it, not it
+_PASSWORD_VARIABLE = re.compile(r"_?(?:[a-z0-9]+_)*(?:pass|pwd|pw|auth)[a-z0-9]*(?:_[a-z0-9]+)*"
+                                r"|_?(?:[A-Z0-9]+_)*(?:PASS|PWD|PW|AUTH)[A-Z0-9]*(?:_[A-Z0-9]+)*"
+                                r"|[a-z_]+(?:\.[a-z_]+)+")
+# a colon after the key's colon: a C++ scope (strlen_pass::get_len) or a field list (name:passwd:uid:gid)
+_FIELD_LIST = re.compile(r":.*|[A-Za-z_]+(?::[A-Za-z_]+)+:?")
+# "password: SecretStr", "password: HiddenText | None = None", "(password: bytes)": a type annotation
+_ANNOTATION = re.compile(r"(_?[A-Za-z][A-Za-z_]*(?:\[[^\]\n]*\])?)(?:[ \t]*(?:\|[ \t]|=[ \t])|[),])")
+_KEY_COLON_BEFORE = re.compile(r"[A-Za-z0-9_]:[ \t]+\Z")
+
+
+def _program_text(text: str, start: int, end: int) -> bool:
+    """Whether an unquoted value is a program's text rather than a value (see the patterns above)."""
+    if _CODE_REF.match(text, start, end) or (_char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end)):
+        return True
+    value = text[start:end]
+    if ("_" in value or "." in value) and _char_after(text, end) != "@" and _PASSWORD_VARIABLE.fullmatch(value):
+        return True  # (a URL's password, before its "@", is a literal, never a name)
+    if _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
+        return True
+    m = _ANNOTATION.match(text, start)
+    return bool(m and _KEY_COLON_BEFORE.search(text, max(0, start - 8), start) and not text[m.end(1):end].strip("),:]"))
 
 
 def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
@@ -484,12 +530,19 @@ def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
     if _char_before(text, start) == ">" and text[start - 2:start] != "=>":
         return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
     if (_PROSE_WORD.fullmatch(text, start, end) and _PROSE_NEXT.match(text, end)
-            and _COLON_BEFORE.search(text, max(0, start - 8), start)):
+            and _COLON_BEFORE.search(text, max(0, start - 40), start)):
         return None  # "the admin password: kubectl get secret ...": a sentence goes on, not a value
+    if _program_text(text, start, end):
+        return None
     if text[start] in "[({" and end - start > 1:
+        if is_placeholder(text[start:end]):
+            return None  # {password!r}: a format string's field
         start += 1  # password=[Kelu5512#], password = (sensitive value): the brackets wrap the value
     n = _secret_value_length(text[start:end])
     return (start, start + n) if n else None
+
+
+_OPENER_OF = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 
 @_memo
@@ -500,9 +553,12 @@ def _secret_value_length(value: str) -> int:
         value = value[:m.start()]
     if is_placeholder(value):
         return 0
-    # strip closing punctuation a log line wraps around a value
+    # strip closing punctuation a log line wraps around a value; a closing bracket whose opener is in the
+    # value and a trailing "." are the value's own (leaving them would leak the password's last character)
     whole = value
-    value = value.rstrip(")]}>.,;")
+    value = value.rstrip(",;")
+    while value and value[-1] in _OPENER_OF and value.count(_OPENER_OF[value[-1]]) < value.count(value[-1]):
+        value = value[:-1]
     if len(value) < 4 or (value != whole and is_placeholder(value)) or _PATH.fullmatch(value) or _sequential(value):
         return 0
     return len(value)
@@ -524,6 +580,10 @@ def check_api_key(text: str, start: int, end: int) -> Bounds | None:
 _SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \t]+)\Z")
 
 
+# a module's attribute (signal.SIGTERM, rsa.RSAPrivateKey) or a snake_case name ending in a word
+# (lp2bp_signature): program text under a token's name. A vendor's prefixed token (hvs.<random>) is long
+# and full of digits
+_CODE_CHAIN = re.compile(r"[a-z_]{3,}(?:\.[A-Za-z_][A-Za-z0-9_]*)+|_?[a-z][a-z0-9]*(?:_[a-z0-9]+)*_[a-z]{3,}")
 # an AWS SigV4 credential scope: access key id / yyyymmdd / region / service
 _SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}/[0-9]{8}/")
 
@@ -535,6 +595,8 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | 
     if text[b[1] - 1] == "=" and _char_after(text, b[1]) in _ALNUM:
         return None  # "Bearer resourceVersion=3": the next key of a key=value list, not base64 padding
     value = text[b[0]:b[1]]
+    if _CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(c in _DIGITS for c in value) <= 4:
+        return None
     if _SIGV4_SCOPE.match(value):
         return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
     return b if _random_looking(value) or (uuid_ok and _UUID.fullmatch(value)) else None
@@ -591,6 +653,11 @@ _NOT_USERS = frozenset({"unknown", "null", "none", "nobody", "invalid", "user", 
                         "oauth2", "x-oauth-basic"})
 
 
+#: type names where program text declares a user variable (username: str, user: Optional[str])
+_TYPE_NAMES = frozenset({"str", "bytes", "string", "int", "bool", "object", "any", "false", "true", "optional",
+                         "annotated", "union"})
+
+
 # a name in escaped quotes (JSON inside JSON: user \"app\"), read from its leading backslash
 _ESCAPED_NAME = re.compile(r"\\{1,3}[\"']([A-Za-z0-9._$@-]{1,64})\\")
 
@@ -607,6 +674,8 @@ def check_username(text: str, start: int, end: int) -> Bounds | None:
     end = start + len(value)
     if not value or value.lower() in _NOT_USERS or value[0] in "$<%{" or value.isdigit():
         return None
+    if value.lower() in _TYPE_NAMES or _char_after(text, end) == "[":
+        return None  # username: str, user = names[i]: program text
     return start, end
 
 
