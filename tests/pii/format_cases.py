@@ -79,6 +79,9 @@ POSITIVES = [
     ("API_KEY", "API_KEY_PROD=Zq8xW2vN5mK7pL0rT3yU6iO9", "Zq8xW2vN5mK7pL0rT3yU6iO9"),
     ("API_KEY", "WARN client: Invalid API key: Tz5Lq8Wm2Xv9Nr4Kp7Hc3Jd6", "Tz5Lq8Wm2Xv9Nr4Kp7Hc3Jd6"),
     ("PASSWORD", "sshpass -p 'Hq8xLm2W' ssh ops@10.0.0.1", "Hq8xLm2W"),
+    # a short number after -p/-P/-a is still the password those tools take there (not a port)
+    ("PASSWORD", "sshpass -p 80417 ssh ops@10.0.0.1", "80417"),
+    ("PASSWORD", "redis-cli -h cache1 -a 92614 ping", "92614"),
     ("PASSWORD", "redis-cli -h cache1 -p 6379 -a Rp4mVx8Tq flushall", "Rp4mVx8Tq"),
     ("PASSWORD", "docker login -u ci -p Wq8Lx2Pm9 registry.example.com", "Wq8Lx2Pm9"),
     # escapes struct dumps and uris
