@@ -186,13 +186,9 @@ for _c in _NOT_SKIPPING:
     _c._least = 0  # try every stretch, however short
 
 
-@settings(max_examples=120, deadline=None)
-@given(st.lists(st.sampled_from(_SKIP_PIECES), max_size=12),
-       st.lists(st.tuples(st.integers(0, 120), st.integers(0, 60)), max_size=4))
-def test_a_stretch_shorter_than_every_match_is_skipped_with_the_same_matches(
-        parts: list[str], cuts: list[tuple[int, int]]) -> None:
-    """The search skips what is left of a region when it is shorter than the pattern's shortest match:
-    the values found equal those of a search that tries every stretch, for every catalog and rule pattern."""
+def _text_and_regions(parts: list[str], cuts: list[tuple[int, int]]
+                      ) -> tuple[PreparedText, list[tuple[int, int]] | None]:
+    """The joined text, and regions laid one after another by (gap, width), those past its end dropped."""
     text = "".join(parts)
     regions, at = [], 0
     for gap, width in cuts:
@@ -200,7 +196,17 @@ def test_a_stretch_shorter_than_every_match_is_skipped_with_the_same_matches(
         at = regions[-1][1]
     prepared = PreparedText(text)
     size = len(prepared.data) if prepared.data is not None else len(text)
-    clipped = [(s, e) for s, e in regions if e <= size] or None
+    return prepared, [(s, e) for s, e in regions if e <= size] or None
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(_SKIP_PIECES), max_size=12),
+       st.lists(st.tuples(st.integers(0, 120), st.integers(0, 60)), max_size=4))
+def test_a_stretch_shorter_than_every_match_is_skipped_with_the_same_matches(
+        parts: list[str], cuts: list[tuple[int, int]]) -> None:
+    """The search skips what is left of a region when it is shorter than the pattern's shortest match:
+    the values found equal those of a search that tries every stretch, for every catalog and rule pattern."""
+    prepared, clipped = _text_and_regions(parts, cuts)
     for skipping, plain in zip(_SKIPPING, _NOT_SKIPPING, strict=True):
         for where in (None, clipped):
             assert skipping.values(prepared, where) == plain.values(prepared, where)
@@ -223,14 +229,7 @@ def test_a_value_between_boundaries_is_read_from_the_match_as_the_group_has_it(
     """Where a pattern is LEAD(?P<v>...)TRAIL with one-character boundaries, RE2 matches without the group
     and the value's bounds come from the match: they equal the group's, at the text's edges, around
     multi-byte characters and in regions, for every catalog and rule pattern."""
-    text = "".join(parts)
-    regions, at = [], 0
-    for gap, width in cuts:
-        regions.append((at + gap, at + gap + width))
-        at = regions[-1][1]
-    prepared = PreparedText(text)
-    size = len(prepared.data) if prepared.data is not None else len(text)
-    clipped = [(s, e) for s, e in regions if e <= size] or None
+    prepared, clipped = _text_and_regions(parts, cuts)
     for fast, grouped in zip(_SKIPPING, _GROUPED, strict=True):
         for where in (None, clipped):
             assert fast.matches(prepared, where) == grouped.matches(prepared, where)

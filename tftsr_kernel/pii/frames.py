@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from tftsr_kernel.pii import backend
 from tftsr_kernel.pii.engine import Registry, Scanner, _resolve, default_scanner
-from tftsr_kernel.pii.prefilter import _class_end, _group_starts
+from tftsr_kernel.pii.prefilter import _branches, _class_end, _group_starts
 from tftsr_kernel.pii.spans import value_hash
 
 if TYPE_CHECKING:
@@ -104,26 +104,6 @@ _LEAD = re.compile(rf"(?:\(\?[a-z]+\))?\(\?:\^(?:\|(?:{_CLASS}|[A-Za-z0-9@/:%_-]
 _TRAIL = re.compile(rf"\(\?:(?:{_CLASS}\|)+\$\)$")
 
 
-def _top_level_bar(pattern: str) -> bool:
-    """Whether ``pattern`` is an alternation at its top level (``a|b``)."""
-    depth, i, n = 0, 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(pattern, i)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            return True
-        i += 1
-    return False
-
-
 def edge_groups(pattern: str) -> tuple[bool, bool]:
     """Whether ``pattern`` opens with a boundary group ``(?:^|[class]...)`` and whether it ends with one
     ``(?:[class]|$)``, each a whole group of the pattern's top-level sequence.
@@ -131,7 +111,7 @@ def edge_groups(pattern: str) -> tuple[bool, bool]:
     In a block such a group may consume the separator beside a cell where, in the cell alone, ``^`` or
     ``$`` matches: the match is the cell's own, one character longer, its value (inside) the same.
     """
-    if _top_level_bar(pattern):
+    if len(_branches(pattern)) > 1:  # an alternation at the top level (a|b)
         return False, False
     closes = _group_starts(pattern)
     lead = _LEAD.match(pattern)
