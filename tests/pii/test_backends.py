@@ -161,6 +161,9 @@ def test_a_literal_prefix_search_finds_what_an_unanchored_search_finds(
     (r"key=[a-z]+$", "key=abc\n", []),                    # Go's $ is the end of the text, not before a last \n
     (r"(?m)key=[a-z]+$", "key=abc\nx", [(0, 7)]),         # ... unless multi-line
     (r"ab(?m)c$", "abc\nd", [(0, 3)]),                    # multi-line from a mid-pattern flag on
+    (r"(?m:key=[a-z]+$)", "key=abc\nx", [(0, 7)]),        # ... or inside a group with its own flags
+    (r"x(?m:b$)\s*c$", "xb\nc\n", []),                   # ... only inside that group
+    (r"(?m)(?-m:key=[a-z]+$)", "key=abc\nx", []),        # ... and a group can turn it off
     (r"[$]x", "$x", [(0, 2)]),                            # a $ in a class is a dollar
     (r"\w+", "Rté5", [(0, 2), (3, 4)]),                   # Go's \w is ASCII
     (r"\bé", "xé", [(1, 2)]),                             # ... and so is \b: x|é is a word boundary

@@ -181,5 +181,5 @@ def test_edge_groups(pattern: str, want: tuple[bool, bool]) -> None:
 
 
 def test_no_blocks_without_re2() -> None:
-    """The Python ``re`` fallback reads a scoped ``(?m:$)`` as the text's end: cells go one by one."""
+    """With the Python ``re`` fallback, blocks cost more than hint-gated cells: cells go one by one."""
     assert (frames.block_scanner(Scanner()) is None) == (not HAVE_RE2)

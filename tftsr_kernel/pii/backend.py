@@ -344,6 +344,20 @@ _POSIX = {"alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blan
           "punct": "!-/:-@\\[-`{-~", "space": "\\t\\n\\v\\f\\r ", "upper": "A-Z", "word": "0-9A-Za-z_",
           "xdigit": "0-9A-Fa-f"}
 _FLAGS = re.compile(r"\(\?([a-zA-Z]*(?:-[a-zA-Z]*)?)\)")
+_SCOPED_FLAGS = re.compile(r"\(\?([a-zA-Z]*(?:-[a-zA-Z]*)?):")
+
+
+def _multiline(lead: str, own: list[str], stack: list[list[str]]) -> bool:
+    """Whether ``$`` is in multi-line mode here: the pattern's leading flags, then per enclosing group
+    its own flags (``(?m:``, ``(?-m:``) and the flags set inside it so far, in that order."""
+    on = False
+    for flags in [lead, *(f for group, scopes in zip(own, stack, strict=True) for f in (group, *scopes))]:
+        set_, _, cleared = flags.partition("-")
+        if "m" in set_:
+            on = True
+        if "m" in cleared:
+            on = False
+    return on
 
 
 def go_to_python(pattern: str) -> str:
@@ -354,12 +368,12 @@ def go_to_python(pattern: str) -> str:
     ``\\d``, ``\\s`` and ``\\b`` are ASCII."""
     out: list[str] = []
     stack: list[list[str]] = [[]]  # per open group: the flag scopes opened inside it, still open
+    own: list[str] = [""]  # per open group: its own flags (``(?m:...)``), "" for a plain group
     lead = _FLAGS.match(pattern)
-    multiline = bool(lead and "m" in lead.group(1).split("-")[0])
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
-        if c == "$" and not multiline and not any("m" in f.split("-")[0] for scopes in stack for f in scopes):
+        if c == "$" and not _multiline(lead.group(1) if lead else "", own, stack):
             out.append("\\Z")
             i += 1
             continue
@@ -404,6 +418,9 @@ def go_to_python(pattern: str) -> str:
             i = m.end()
             continue
         if c == "(":
+            scoped = _SCOPED_FLAGS.match(pattern, i)
+            if scoped and "U" in scoped.group(1):
+                raise PatternError(f"the ungreedy flag (?U) in {pattern[:60]!r} has no Python equivalent")
             if pattern.startswith("(?<", i) and pattern[i + 3:i + 4] not in ("=", "!"):
                 out.append("(?P<")
                 i += 3
@@ -411,9 +428,12 @@ def go_to_python(pattern: str) -> str:
                 out.append(c)
                 i += 1
             stack.append([])
+            own.append(scoped.group(1) if scoped else "")
             continue
         if c == ")":
             out.append(")" * len(stack.pop() if len(stack) > 1 else []))
+            if len(own) > 1:
+                own.pop()
             out.append(c)
             i += 1
             continue
