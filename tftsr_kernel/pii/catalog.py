@@ -245,6 +245,13 @@ DETECTORS: tuple[Detector, ...] = (
              description="Stripe secret and restricted keys"),
     Detector("google_api_key", "GOOGLE_API_KEY", r"(?:^|[^A-Za-z0-9_-])(?P<v>AIza[0-9A-Za-z_-]{35})" + _R_B64,
              hints=("aiza",), validator="vendor_key", priority=10, description="Google API key"),
+    Detector("vendor_api_token", "API_KEY",
+             r"(?:^|[^A-Za-z0-9_-])(?P<v>npm_[A-Za-z0-9]{36}|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"
+             r"|dckr_pat_[A-Za-z0-9_-]{27}|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}|dop_v1_[a-f0-9]{64}"
+             r"|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})" + _R_B64,
+             hints=("npm_", "pypi-", "dckr_pat_", "shpat_", "shpca_", "shppa_", "shpss_", "dop_v1_", "sg."),
+             validator="vendor_key", priority=12,
+             description="API tokens with a vendor prefix: npm, PyPI, Docker Hub, Shopify, DigitalOcean, SendGrid"),
     Detector("anthropic_key", "ANTHROPIC_KEY",
              r"(?:^|[^A-Za-z0-9_-])(?P<v>sk-ant-(?:api|admin|sid|oat)[0-9]{2}-[A-Za-z0-9_-]{20,})" + _R_B64,
              hints=("sk-ant-",), validator="vendor_key", priority=9, description="Anthropic API and admin keys"),
