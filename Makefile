@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench lock clean browser docs
+.PHONY: demo test lint bench lock clean browser docs native
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,15 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) native
 	$(VENV)/bin/tftsr demo --out out/demo
+
+# The detection engine's C++ parts (tftsr_kernel/pii/native/), against Debian's RE2; without them the
+# engine runs its Python loops (same results, slower).
+native: $(STAMP)
+	@test -f /usr/include/re2/re2.h && command -v g++ >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq g++ libre2-dev; }
+	$(PY) -m tftsr_kernel.pii.native.build
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
@@ -23,10 +30,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check tftsr_kernel tests bench
 	$(VENV)/bin/mypy
 
-test: $(STAMP) browser lint
+test: $(STAMP) native browser lint
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) native
 	$(PY) -m bench
 
 # Re-resolve every dependency (runtime, dev and bench) and write the lock CI installs from.
@@ -37,7 +44,7 @@ lock:
 	/tmp/tftsr-lock/bin/pip freeze --exclude-editable | grep -v '^tftsr-kernel' > requirements.lock
 
 clean:
-	rm -rf $(VENV) out dist build
+	rm -rf $(VENV) out dist build tftsr_kernel/pii/native/*.so
 
 # Regenerate docs/cli.md from the commands' --help (tests/test_docs.py fails when it is stale).
 docs: $(STAMP)

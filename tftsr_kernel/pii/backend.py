@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from . import native
+
 try:  # pragma: no cover - exercised through whichever backend is installed
     if os.environ.get("TFTSR_PII_BACKEND", "").lower() == "python":  # the fallback path, on demand (tests)
         raise ImportError("pure-Python backend requested")
@@ -153,7 +155,8 @@ def _in_set(items: list[tuple[Any, Any]], ch: int) -> bool:
 class Compiled:
     """One pattern compiled with RE2 when possible, else with ``re``."""
 
-    __slots__ = ("pattern", "uses_re2", "_rx", "_value_idx", "_pyrx", "_prefix", "_least", "_bare", "_edges")
+    __slots__ = ("pattern", "uses_re2", "_rx", "_value_idx", "_pyrx", "_prefix", "_least", "_bare", "_edges",
+                 "_native")
 
     def __init__(self, pattern: str, value_groups: tuple[str, ...] = ("v", "v2", "v3"),
                  *, force_python: bool = False) -> None:
@@ -163,8 +166,9 @@ class Compiled:
         self.uses_re2 = False
         names: dict[str, int] = {}
         ngroups = 0
+        source = pattern.encode("utf-8")  # what ``_rx`` was compiled from
         if HAVE_RE2 and not force_python:
-            rx = _re2.RE2(pattern.encode("utf-8"), _RE2_OPTIONS)
+            rx = _re2.RE2(source, _RE2_OPTIONS)
             if rx.ok():
                 self._rx = rx
                 self.uses_re2 = True
@@ -178,9 +182,10 @@ class Compiled:
         if self.uses_re2 and ngroups == 1 and names.get("v") == 1 and "v" in value_groups \
                 and _whole_group(pattern):
             # the value is the whole match: without the group RE2 needs no submatch pass (DFA only)
-            rx = _re2.RE2(("(?:" + pattern[len("(?P<v>"):]).encode("utf-8"), _RE2_OPTIONS)
+            bare_whole = ("(?:" + pattern[len("(?P<v>"):]).encode("utf-8")
+            rx = _re2.RE2(bare_whole, _RE2_OPTIONS)
             if rx.ok() and rx.NumberOfCapturingGroups() == 0:
-                self._rx = rx
+                self._rx, source = rx, bare_whole
                 names, ngroups = {}, 0
         idx: list[int] = []
         for g in value_groups:
@@ -196,14 +201,32 @@ class Compiled:
         # bounds are read from the match (the grouped pattern answers where the text's edges make it ambiguous)
         self._bare: Any = None
         self._edges: Edges | None = None
+        bare_source: bytes | None = None
         if self.uses_re2 and not self._prefix and self._value_idx == (1,) and pattern.count("(?P<v>") == 1:
             edges = boundary_edges(pattern)
-            bare = _re2.RE2(pattern.replace("(?P<v>", "(?:").encode("utf-8"), _RE2_OPTIONS) if edges else None
+            bare_source = pattern.replace("(?P<v>", "(?:").encode("utf-8")
+            bare = _re2.RE2(bare_source, _RE2_OPTIONS) if edges else None
             if bare is not None and bare.ok() and bare.NumberOfCapturingGroups() == 0:
                 self._bare, self._edges = bare, edges
+            else:
+                bare_source = None
         # a stretch shorter than every match holds none: the search stops there without a matcher call
         # (a window's rest after its one match, mostly); a character is at least one byte
         self._least = min_width(pattern) or 0
+        self._native: Any = self._native_matcher(source, bare_source)
+
+    def _native_matcher(self, source: bytes, bare_source: bytes | None) -> Any:
+        """The same search loop in C++ (:mod:`.native`), when built and when its RE2 compiles the patterns."""
+        if not self.uses_re2 or native.re2_search is None:
+            return None
+        edges = self._edges
+        try:
+            return native.re2_search.Matcher(
+                source, bare_source, self._value_idx,
+                self._prefix, self._least,
+                None if edges is None else (edges.begin, edges.literals, edges.tail, edges.end))
+        except ValueError:  # the system's RE2 is older than the wheel's: this pattern keeps the Python loop
+            return None
 
     def values(self, prepared: PreparedText,
                regions: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
@@ -227,6 +250,8 @@ class Compiled:
         least = self._least
         out: list[tuple[int, ...]] = []
         add = out.append
+        if self._native is not None and prepared.data is not None:
+            return self._native.search(prepared.data, regions, whole)
         if self.uses_re2 and prepared.data is not None:
             data = prepared.data
             match = self._rx.Match
