@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import random
+import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,11 +16,12 @@ from hypothesis import strategies as st
 
 from tftsr_kernel.pii import DEFAULT_DETECTORS, backend, load_gitleaks_rules, native
 from tftsr_kernel.pii.backend import Compiled, PreparedText
+from tftsr_kernel.pii.validators import VALIDATORS, luhn_ok
 
 from .pieces import FIXTURES, PIECES
 
 pytestmark = pytest.mark.skipif(
-    native.re2_search is None and not os.environ.get("CI") or not backend.HAVE_RE2,
+    native.matcher is None and not os.environ.get("CI") or not backend.HAVE_RE2,
     reason="the native parts are not built here (make builds them)")
 
 # the catalog and rules in gitleaks' Go syntax
@@ -39,7 +42,7 @@ def _python_loop(c: Compiled) -> Compiled:
 
 
 def test_the_native_parts_are_built_in_ci() -> None:
-    assert native.re2_search is not None
+    assert native.matcher is not None
     assert all(Compiled(d.pattern, d.value_groups)._native is not None for d in DEFAULT_DETECTORS)
 
 
@@ -62,6 +65,102 @@ def test_the_native_search_loop_gives_the_python_loops_matches(parts: list[tuple
 
 
 def test_a_pattern_the_native_re2_cannot_compile_keeps_the_python_loop() -> None:
-    assert native.re2_search is not None
+    assert native.matcher is not None
     with pytest.raises(ValueError):
-        native.re2_search.Matcher(b"(", None, (), b"", 0, None)
+        native.matcher.Matcher(b"(", None, (), b"", 0, None)
+
+
+# per validator: the pieces its decisions turn on (word-list entries, shapes, the characters around a value)
+SHAPES: dict[str, tuple[list[str], list[str]]] = {
+    "ipv4": (["1", "12", "255", "256", "0", "007", "1234"], [".", "..", "v", "V", "~", "a", " ", "", "-", "a.", "x."]),
+    "luhn": (["4111", "1111", "411111", "11111", "0004", "5500", "3782", "822463", "10005", "0", "1", "6011"],
+             [" ", "-", "", "a", "."]),
+    "username": (["alice", "root", "str", "Optional", "$x", "<u>", "%u", "{x}", "123", "Bob", "a.b", "\"alice", "'x"],
+                 ["\\", "\\\\", "\\\\\\\\", "\"", "'", ".", ",", ")", ";", ":", "[", " ", ""]),
+    "hostname": (["db", "Db", "DB", "c", "com", "in", "h", "java", "org", "x", "1", "A", "internal", "java.x.com",
+                  "a.b", "org.apache"],
+                 [".", ".", "-", "_", "/", "//", "@", "(", "", " ", ":", "~", "+"]),
+    "host_label": (["db", "localhost", "UNKNOWN", "12345678-1234-1234-1234-123456789abc", "123", "x", "Err"],
+                   [":", "@", "/", " ", "\x1c", "'", "", "-", "\t", ":x@", ":\x1c@", ": @", ":/@"]),
+    "syslog_host": (["Nov 12 10:01:02 ", "db-7", "localhost", "123", "x"], [" ", ":", "", "@", "\n"]),
+}
+SHAPE_TOKENS = [t for tokens, _ in SHAPES.values() for t in tokens]
+_NUMBERS = re.compile(r"[0-9]+(?:\.[0-9]+)*")  # what the IPv4 validator is asked about (its pattern's shape)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_the_native_validators_answer_what_the_python_ones_answer(name: str) -> None:
+    """Each C++ validator against its Python namesake, on every stretch of short texts of its shapes."""
+    tokens, glue = SHAPES[name]
+    pieces = st.lists(st.tuples(st.sampled_from(glue), st.sampled_from(tokens)), max_size=6)
+
+    @settings(max_examples=250, deadline=None)
+    @given(pieces, st.sampled_from(glue))
+    def agree(parts: list[tuple[str, str]], last: str) -> None:
+        text = "".join(g + t for g, t in parts) + last
+        data = text.encode("ascii")
+        code, check = native.matcher.CHECKS[name], VALIDATORS[name]
+        for s in range(len(text)):
+            for e in range(s + 1, len(text) + 1):
+                if name != "ipv4" or _NUMBERS.fullmatch(text, s, e):
+                    assert native.matcher.check(code, data, s, e) == check(text, s, e), text[s:e]
+
+    agree()
+
+
+@pytest.mark.parametrize("groups", [[4, 4, 4, 4], [4, 6, 5], [4, 6, 4], [4, 4, 4, 4, 3], [4, 4, 4, 2], [4, 4, 4, 1],
+                                    [4, 4, 5], [16], [13], [19]])
+@pytest.mark.parametrize("sep", [" ", "-"])
+def test_the_native_card_check_reads_every_grouping(groups: list[int], sep: str) -> None:
+    """Card numbers with a valid check digit in every grouping (the printed ones and others), both ways."""
+    body = "4" + "1" * (sum(groups) - 2)
+    digit = next(d for d in "0123456789" if luhn_ok(body + d))
+    digits, parts = body + digit, []
+    for n in groups:
+        parts.append(digits[:n])
+        digits = digits[n:]
+    text = "card " + sep.join(parts) + ";"
+    s, e = 5, len(text) - 1
+    code = native.matcher.CHECKS["luhn"]
+    assert native.matcher.check(code, text.encode(), s, e) == VALIDATORS["luhn"](text, s, e)
+
+
+@pytest.mark.parametrize("n", [1, 63, 64, 65])
+@pytest.mark.parametrize("slashes", [1, 3, 4])
+def test_the_native_user_check_reads_escaped_names_of_every_length(n: int, slashes: int) -> None:
+    text = "user " + "\\" * slashes + '"' + "a" * n + "\\" + '"'
+    code = native.matcher.CHECKS["username"]
+    assert native.matcher.check(code, text.encode(), 5, 6) == VALIDATORS["username"](text, 5, 6)
+
+
+def _python_checked(name: str, text: str, values: list[tuple[int, int]], tail: tuple[Any, ...]) -> list[Any]:
+    from tftsr_kernel.pii.engine import _checked
+
+    return _checked(VALIDATORS[name], text, values, *tail)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SEPARATORS[:-2]), st.sampled_from(PIECES + EXTRA + SHAPE_TOKENS)),
+                max_size=20))
+def test_native_validation_gives_the_engines_candidates(parts: list[tuple[str, str]]) -> None:
+    """Each catalog detector with a C++ validator: search and validation in one call, against the Python loop
+    and validator."""
+    text = "".join(sep + piece for sep, piece in parts)
+    prepared = PreparedText(text)
+    for d in DEFAULT_DETECTORS:
+        code = native.native_check(d.validator)
+        if not code:
+            continue
+        rx = Compiled(d.pattern, d.value_groups)
+        tail = (d.priority, d.type, d.name)
+        expected = _python_checked(d.validator or "", text, _python_loop(rx).values(prepared), tail)
+        assert rx.checked(prepared, None, code, tail) == expected, d.name
+
+
+def test_native_validation_leaves_text_that_is_not_ascii_to_python() -> None:
+    rx = Compiled(r"(?P<v>[a-z.]+)")
+    assert rx.checked(PreparedText("é db.corp.com"), None, native.matcher.CHECKS["hostname"], ()) is None
+
+
+def test_every_native_validator_is_compared() -> None:
+    assert set(native.matcher.CHECKS) == set(SHAPES)

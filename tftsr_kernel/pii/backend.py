@@ -217,11 +217,11 @@ class Compiled:
 
     def _native_matcher(self, source: bytes, bare_source: bytes | None) -> Any:
         """The same search loop in C++ (:mod:`.native`), when built and when its RE2 compiles the patterns."""
-        if not self.uses_re2 or native.re2_search is None:
+        if not self.uses_re2 or native.matcher is None:
             return None
         edges = self._edges
         try:
-            return native.re2_search.Matcher(
+            return native.matcher.Matcher(
                 source, bare_source, self._value_idx,
                 self._prefix, self._least,
                 None if edges is None else (edges.begin, edges.literals, edges.tail, edges.end))
@@ -243,6 +243,15 @@ class Compiled:
                 regions: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int, int, int]]:
         """Like :meth:`values`, as ``(match_start, match_end, value_start, value_end)``."""
         return self._search(prepared, regions, True)  # type: ignore[return-value]
+
+    def checked(self, prepared: PreparedText, regions: Sequence[tuple[int, int]] | None, check: int,
+                tail: tuple[Any, ...]) -> list[tuple[Any, ...]] | None:
+        """``(start, end, *tail)`` for each value that the C++ validator ``check`` keeps (with the bounds it
+        gives), as the engine's candidates; ``None`` where only Python can answer (no C++ matcher, or a
+        text that is not ASCII, whose byte and character offsets differ)."""
+        if self._native is None or not prepared.ascii or prepared.data is None:
+            return None
+        return self._native.search_checked(prepared.data, regions, check, tail)
 
     def _search(self, prepared: PreparedText, regions: Sequence[tuple[int, int]] | None,
                 whole: bool) -> list[tuple[int, ...]]:

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from tftsr_kernel.pii import triggers
+from tftsr_kernel.pii import native, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
 from tftsr_kernel.pii.gate import PresenceGate
@@ -97,6 +97,7 @@ class _Compiled:
     allow_line: tuple[Compiled, ...]
     gated: bool  # hints are usable triggers: run only in windows around them
     keywords: bool  # hints that need only be somewhere in the text (gitleaks and profile keywords)
+    native_check: int  # the C++ validator that stands in for ``check`` when it is all that filters, else 0
 
     @property
     def filtered(self) -> bool:
@@ -203,12 +204,13 @@ class Scanner:
         self._compiled: list[_Compiled] = []
         for d in reg:
             hints = tuple(h.lower() for h in d.hints)
+            only_check = not (d.min_entropy or d.allow or d.allow_match or d.allow_line)
             self._compiled.append(_Compiled(
                 d, Compiled(d.pattern, d.value_groups), VALIDATORS[d.validator] if d.validator else None,
                 hints, tuple(Compiled(a) for a in d.allow), tuple(Compiled(a) for a in d.allow_match),
                 tuple(Compiled(a) for a in d.allow_line),
                 bool(hints) and d.hints_in_match and all(len(h) >= _MIN_TRIGGER and h.isascii() for h in hints),
-                bool(hints) and not d.hints_in_match))
+                bool(hints) and not d.hints_in_match, native.native_check(d.validator) if only_check else 0))
         self._triggers = TriggerFinder([h for c in self._compiled if c.gated for h in c.hints])
         self._gate = True  # False: every detector over the whole text (the reference the tests compare with)
         self.prefilter_min = self.PREFILTER_MIN
@@ -363,6 +365,12 @@ class Scanner:
                     lower = text.lower()
                 if not any(h in lower for h in c.hints):
                     continue
+            d = c.detector
+            if c.native_check and extents is None:  # search and validation in one C++ call
+                kept = c.matcher.checked(prepared, regions, c.native_check, (d.priority, d.type, d.name))
+                if kept is not None:
+                    out += kept
+                    continue
             # whole matches (not only values) when an allowlist looks at them
             matched = c.matcher.matches(prepared, regions) if c.allow_match or extents is not None else None
             raw = c.matcher.values(prepared, regions) if matched is None else [(m[2], m[3]) for m in matched]
@@ -376,7 +384,6 @@ class Scanner:
             if extents is not None and matched is not None:
                 extents.append((i, matched))
             whole = {(vs, ve): (ms, me) for ms, me, vs, ve in matched or ()}  # value -> its whole match
-            d = c.detector
             check = c.check
             name, type_, prio = d.name, d.type, d.priority
             if not c.filtered:

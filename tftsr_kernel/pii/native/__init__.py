@@ -9,9 +9,26 @@ from __future__ import annotations
 import os
 from typing import Any
 
-re2_search: Any = None
+matcher: Any = None
 if os.environ.get("TFTSR_PII_NATIVE", "1") != "0":
     try:
-        from . import _re2_search as re2_search  # type: ignore[attr-defined,no-redef]
-    except ImportError:  # not built on this machine: the Python loop runs
-        re2_search = None
+        from . import _matcher as matcher  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built on this machine: the Python loops run
+        matcher = None
+
+#: the word lists of validators.py that the C++ validators read
+WORD_LISTS = ("_NOT_USERS", "_TYPE_NAMES", "_NOT_HOSTS", "_TLDS", "_FILE_TLDS", "_FILE_EXTS", "_CODE_ROOTS")
+
+
+def native_check(validator: str | None) -> int:
+    """The C++ validator standing in for ``validator`` (a catalog validator name), else 0 (run the Python one)."""
+    if matcher is None or validator is None:
+        return 0
+    return int(matcher.CHECKS.get(validator, 0))
+
+
+if matcher is not None:
+    from .. import validators as _validators
+
+    for _name in WORD_LISTS:
+        matcher.set_words(_name, sorted(getattr(_validators, _name)))

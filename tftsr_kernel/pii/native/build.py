@@ -12,7 +12,7 @@ import sysconfig
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCES = {"_re2_search": HERE / "re2_search.cpp"}
+SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp"]}
 
 
 def target(name: str) -> Path:
@@ -22,13 +22,14 @@ def target(name: str) -> Path:
 def command(name: str) -> list[str]:
     """The compiler call for one module."""
     return ["g++", "-O2", "-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall",
-            f"-I{sysconfig.get_paths()['include']}", str(SOURCES[name]), "-o", str(target(name)), "-lre2"]
+            f"-I{sysconfig.get_paths()['include']}", *map(str, SOURCES[name]), "-o", str(target(name)), "-lre2"]
 
 
 def main() -> int:
-    for name, source in SOURCES.items():
+    for name, sources in SOURCES.items():
         out = target(name)
-        if out.exists() and out.stat().st_mtime >= source.stat().st_mtime:
+        newest = max(p.stat().st_mtime for p in [*sources, *HERE.glob("*.h")])
+        if out.exists() and out.stat().st_mtime >= newest:
             continue
         done = subprocess.run(command(name), capture_output=True, text=True, check=False)
         if done.returncode != 0:
