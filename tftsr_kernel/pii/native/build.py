@@ -12,7 +12,7 @@ import sysconfig
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp"]}
+SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp", HERE / "spans.cpp"]}
 
 
 def target(name: str) -> Path:

@@ -13,8 +13,8 @@
 #include <re2/re2.h>
 
 #include "checks.h"
+#include "spans.h"
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,6 +67,10 @@ int matcher_init(MatcherObject* self, PyObject* args, PyObject*) {
     Py_ssize_t least;
     if (!PyArg_ParseTuple(args, "y#OOy#nO", &pat, &pat_len, &bare_obj, &idx_obj, &prefix, &prefix_len, &least,
                           &edges_obj)) {
+        return -1;
+    }
+    if (self->rx != nullptr) {
+        PyErr_SetString(PyExc_TypeError, "a Matcher is initialised once");
         return -1;
     }
     self->rx = new RE2(re2::StringPiece(pat, static_cast<size_t>(pat_len)), options());
@@ -372,6 +376,8 @@ PyObject* module_check(PyObject*, PyObject* args) {
 
 PyMethodDef module_methods[] = {
     {"check", module_check, METH_VARARGS, "check(check, data, start, end) -> (start, end) or None"},
+    {"make_spans", tftsr::make_spans, METH_VARARGS,
+     "make_spans(found, text, offset, hashes, span_type, value_hash) -> spans (Scanner._spans)"},
     {"set_words", module_set_words, METH_VARARGS, "set_words(name, words): a word list of validators.py"},
     {nullptr, nullptr, 0, nullptr},
 };
