@@ -34,10 +34,24 @@ def _text_outputs(cell: Any) -> str:
     return "".join(parts)
 
 
+def _execute(client: Any, nb: Any, target: Path) -> None:
+    """Run every cell; on a failing cell, keep what ran in ``target`` and say where it is."""
+    import nbformat
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        nbformat.write(nb, target)
+        first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise TFTSRError(f"the demo notebook stopped with an error ({first[:200]}); the partial notebook is "
+                         f"{target}") from exc
+
+
 def run_demo(out_dir: str | None = None, echo: Callable[[str], None] = print) -> Path:
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from traitlets.config import Config
 
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="tftsr-demo-"))
     try:
@@ -48,15 +62,12 @@ def run_demo(out_dir: str | None = None, echo: Callable[[str], None] = print) ->
     nb = nbformat.read(source, as_version=4)
     target = out / NOTEBOOK
     echo(f"running {source.name} in a fresh kernel …")
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                            resources={"metadata": {"path": str(out)}})
-    try:
-        client.execute()
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-        nbformat.write(nb, target)
-        first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise TFTSRError(f"the demo notebook stopped with an error ({first[:200]}); the partial notebook is "
-                         f"{target}") from exc
+    with tempfile.TemporaryDirectory(prefix="tftsr-kernel-") as sockets:
+        # the kernel talks over Unix sockets in a private folder, not over TCP on loopback
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}})
+        client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", config=ipc,
+                                resources={"metadata": {"path": str(out)}})
+        _execute(client, nb, target)
     nbformat.write(nb, target)
     for cell in nb.cells:
         if cell.cell_type == "code" and "audit verify" in cell.source:

@@ -7,16 +7,20 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from tftsr_kernel.demo import demo_notebook, run_demo
 
 from .conftest import sample_values
 
 
-def test_demo_notebook_executes_and_ends_with_an_intact_audit_log(tmp_path: Path) -> None:
+def test_demo_notebook_executes_and_ends_with_an_intact_audit_log(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     lines: list[str] = []
     out = run_demo(str(tmp_path / "demo"), echo=lines.append)
     assert out == tmp_path / "demo"
+    # the kernel talked over Unix sockets: ipykernel warns on stderr about a TCP kernel without encryption
+    assert "without encryption" not in capfd.readouterr().err
     executed = out / "demo_investigation.ipynb"
     nb = nbformat.read(executed, as_version=4)
     assert len(nb.cells) == len(nbformat.read(demo_notebook(), as_version=4).cells)
