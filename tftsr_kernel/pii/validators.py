@@ -237,7 +237,7 @@ def _card_ok(raw: str) -> bool:
 
 
 def check_luhn(text: str, start: int, end: int) -> Bounds | None:
-    if _char_after(text, end) in _ALNUM:
+    if end < len(text) and text[end] in _ALNUM:
         return None  # the digits run on into letters: the head of a hex digest or an id, not a card
     return (start, end) if _card_ok(text[start:end]) else None
 
@@ -276,18 +276,33 @@ def _ipv4_value_ok(value: str) -> bool:
     return all(not ((len(p) > 3 and p[0] == "0") or int(p) > 255) for p in parts)
 
 
+# characters beside an address that need a second look (most addresses have a space, "/" or "=" there)
+_IPV4_BEFORE_CHECK = _DIGITS | frozenset("~.vV")
+_IPV4_AFTER_CHECK = _DIGITS | frozenset(".")
+
+
 def check_ipv4(text: str, start: int, end: int) -> Bounds | None:
     if not _ipv4_value_ok(text[start:end]):
         return None
-    before = text[start - 1] if start > 0 else "\x00"
-    if before in _DIGITS or before == "~" or (before == "." and _char_before(text, start - 1) in _DIGITS):
+    if start > 0 and text[start - 1] in _IPV4_BEFORE_CHECK and not _ipv4_start_ok(text, start):
         return None
-    if (before == "v" or before == "V") and not _char_before(text, start - 1).isalnum():
-        return None  # v1.2.3.4 is a version
-    after = text[end] if end < len(text) else "\x00"
-    if after in _DIGITS or (after == "." and _char_after(text, end + 1) in _DIGITS):
+    if end < len(text) and text[end] in _IPV4_AFTER_CHECK and not _ipv4_end_ok(text, end):
         return None
     return start, end
+
+
+def _ipv4_start_ok(text: str, start: int) -> bool:
+    """Not inside a longer number or dotted run (1.10.0.0.1, ~1.2.3.4) and not a version (v1.2.3.4)."""
+    before = text[start - 1]
+    if before in _DIGITS or before == "~" or (before == "." and _char_before(text, start - 1) in _DIGITS):
+        return False
+    return not ((before == "v" or before == "V") and not _char_before(text, start - 1).isalnum())
+
+
+def _ipv4_end_ok(text: str, end: int) -> bool:
+    """Not followed by more digits or by another dotted number."""
+    after = text[end]
+    return not (after in _DIGITS or (after == "." and _char_after(text, end + 1) in _DIGITS))
 
 
 def check_ipv6(text: str, start: int, end: int) -> Bounds | None:
@@ -665,13 +680,23 @@ def check_username(text: str, start: int, end: int) -> Bounds | None:
         m = _ESCAPED_NAME.match(text, start)
         if m:
             start, end = m.span(1)
-    value = text[start:end].rstrip(".,;:)\\")
-    end = start + len(value)
-    if not value or value.lower() in _NOT_USERS or value[0] in "$<%{" or value.isdigit():
-        return None
-    if value.lower() in _TYPE_NAMES or _char_after(text, end) == "[":
-        return None  # username: str, user = names[i]: program text
+    n = _user_length(text[start:end])
+    end = start + n
+    if not n or (end < len(text) and text[end] == "["):
+        return None  # user = names[i]: program text
     return start, end
+
+
+@_memo
+def _user_length(value: str) -> int:
+    """How much of a user value is the name (trailing punctuation dropped); 0 when it names no one: a word
+    for no user, a number (Android's user=0, a uid), a variable or template ($USER, ${USER}, <user>), or a
+    type name (username: str)."""
+    value = value.rstrip(".,;:)\\")
+    if not value or value[0] in "$<%{" or value.isdigit():
+        return 0
+    lower = value.lower()
+    return 0 if lower in _NOT_USERS or lower in _TYPE_NAMES else len(value)
 
 
 #: names that stand for no particular machine (and level words where a host field is expected)
@@ -689,7 +714,7 @@ def check_host_label(text: str, start: int, end: int) -> Bounds | None:
     for no machine in particular, and not a number or an address (those have their own detectors)."""
     if not _host_label_ok(text[start:end]):
         return None
-    if _char_after(text, end) == ":" and _USERINFO_REST.match(text, end):
+    if end < len(text) and text[end] == ":" and _USERINFO_REST.match(text, end):
         return None  # https://x-access-token:TOKEN@github.com: the user of a URL, not its host
     return start, end
 
@@ -708,7 +733,8 @@ def check_syslog_host(text: str, start: int, end: int) -> Bounds | None:
     host_end = text.find(" ", host_start, end)
     if colon < 0 or host_end <= host_start:
         return None
-    return check_host_label(text, host_start, host_end)
+    # check_host_label's test without its look at a URL's user: a space, not ":", follows the field
+    return (host_start, host_end) if _host_label_ok(text[host_start:host_end]) else None
 
 
 #: home folders that belong to no one person
@@ -756,35 +782,50 @@ _FILE_TLDS = _words("in pt cl ai app me th ar id")
 _FILE_EXTS = _words("h c cc cpp py js ts json yaml yml xml txt cfg conf ini sh am cmake html md env properties toml")
 
 
+_NO_HOST, _HOST, _HOST_IN_URL = 0, 1, 2
+
+
 @_memo
-def _hostname_value_ok(value: str) -> bool:
+def _hostname_kind(value: str) -> int:
+    """Whether a dotted name is a host (``_HOST``), a host only where a URL frames it (``_HOST_IN_URL``:
+    a two-label name ending in a TLD that is also a file extension, Makefile.in) or none (``_NO_HOST``)."""
     labels = value.split(".")
     if len(labels) < 2 or labels[-1].lower() not in _TLDS:
-        return False
+        return _NO_HOST
     if labels[-1].lower() in _FILE_TLDS and labels[-2].lower() in _FILE_EXTS:
-        return False
+        return _NO_HOST
     if labels[0].lower() in _CODE_ROOTS and len(labels) >= 3:
-        return False  # a package or class name (org.apache.spark.io), not a host
+        return _NO_HOST  # a package or class name (org.apache.spark.io), not a host
     rest = value[len(labels[0]) + 1:]
     if not rest.islower() and any(c.isupper() for c in rest) and not value.isupper():
-        return False  # CamelCase inside: a class or method name
-    return not all(lab.isdigit() for lab in labels[:-1])
+        return _NO_HOST  # CamelCase inside: a class or method name
+    if all(lab.isdigit() for lab in labels[:-1]):
+        return _NO_HOST
+    return _HOST_IN_URL if len(labels) == 2 and labels[1].lower() in _FILE_TLDS else _HOST
 
 
 # the last character of a URL's user:password or an e-mail's local part, right before the "@"
 _USERINFO_END = _ALNUM | frozenset("._%+-~!$*")
 
 
+# what may stand beside a host name (a character elsewhere continues a word, a path or a code name)
+_HOST_NOT_BEFORE = _ALNUM | frozenset("@._-/")
+_HOST_NOT_AFTER = _ALNUM | frozenset("_-(.")
+
+
 def check_hostname(text: str, start: int, end: int) -> Bounds | None:
-    value = text[start:end]
-    if not _hostname_value_ok(value):
+    kind = _hostname_kind(text[start:end])
+    if not kind:
         return None
-    before, after = _char_before(text, start), _char_after(text, end)
+    before = text[start - 1] if start > 0 else "\x00"
+    after = text[end] if end < len(text) else "\x00"
+    if before not in _HOST_NOT_BEFORE and after not in _HOST_NOT_AFTER and kind == _HOST:
+        return start, end  # the common case: a name between spaces, quotes or "=" (a dot after it is below)
     # The host of a URL counts: after "scheme://" or after the "user:password@" of a credentials URL
     # (an e-mail's domain also follows "@", but the longer EMAIL span wins the overlap).
     in_url = (before == "/" and _char_before(text, start - 1) == "/") or (
         before == "@" and _char_before(text, start - 1) in _USERINFO_END)  # not curl's -F file=@model.pt
-    if not in_url and value.count(".") == 1 and value[value.index(".") + 1:].lower() in _FILE_TLDS:
+    if kind == _HOST_IN_URL and not in_url:
         return None
     if before in _ALNUM or (before in "@._-/" and not in_url) or after in _ALNUM or after in "_-" or after == "(":
         return None
