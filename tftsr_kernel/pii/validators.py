@@ -191,10 +191,14 @@ def _b64url_decode(part: str) -> bytes:
 def jwt_ok(token: str) -> bool:
     """A JWT's first segment decodes to a JSON object with an ``alg``."""
     parts = token.split(".")
-    if len(parts) != 3:
-        return False
+    return len(parts) == 3 and _jwt_header_ok(parts[0])
+
+
+@_memo
+def _jwt_header_ok(segment: str) -> bool:
+    """Remembered: tokens of one issuer share their header (``{"alg":"HS256","typ":"JWT"}``)."""
     try:
-        header = json.loads(_b64url_decode(parts[0]))
+        header = json.loads(_b64url_decode(segment))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return False
     return isinstance(header, dict) and isinstance(header.get("alg"), str)
@@ -243,10 +247,16 @@ def check_luhn(text: str, start: int, end: int) -> Bounds | None:
 
 
 def check_iban(text: str, start: int, end: int) -> Bounds | None:
-    raw = text[start:end]
+    n = _iban_length(text[start:end])
+    return (start, start + n) if n else None
+
+
+@_memo
+def _iban_length(raw: str) -> int:
+    """How much of a candidate is an IBAN of its country's registered length (0: none)."""
     want = IBAN_LENGTHS.get(raw[:2].upper())
     if want is None:
-        return None
+        return 0
     # walk forward until the registered number of characters is consumed (drops a trailing word)
     count, i = 0, 0
     while i < len(raw) and count < want:
@@ -254,11 +264,11 @@ def check_iban(text: str, start: int, end: int) -> Bounds | None:
             count += 1
         i += 1
     if count != want:
-        return None
+        return 0
     cut = raw[:i]
     if i < len(raw) and raw[i] != " ":
-        return None  # the IBAN runs on into more alphanumerics: not this length
-    return (start, start + i) if iban_ok(cut.replace(" ", "")) else None
+        return 0  # the IBAN runs on into more alphanumerics: not this length
+    return i if iban_ok(cut.replace(" ", "")) else 0
 
 
 def check_ssn(text: str, start: int, end: int) -> Bounds | None:
