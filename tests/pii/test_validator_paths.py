@@ -105,12 +105,45 @@ def _luhn_by_definition(text: str, start: int, end: int) -> tuple[int, int] | No
     return (start, end) if validators._card_ok(text[start:end]) else None
 
 
+def _token_by_definition(text: str, start: int, end: int, *, uuid_ok: bool) -> tuple[int, int] | None:
+    b = validators._unquoted_value(text, start, end)
+    if b is None:
+        return None
+    if text[b[1] - 1] == "=" and validators._char_after(text, b[1]) in validators._ALNUM:
+        return None
+    value = text[b[0]:b[1]]
+    digits = sum(c in validators._DIGITS for c in value)
+    if validators._CODE_CHAIN.fullmatch(value) and len(value) <= 64 and digits <= 4:
+        return None
+    if validators._SIGV4_SCOPE.match(value):
+        return None
+    return b if validators._random_looking(value) or (uuid_ok and validators._UUID.fullmatch(value)) else None
+
+
+def _generic_secret_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    key = bool(validators._SECRET_KEY_BEFORE.search(text, max(0, start - 40), start))
+    return _token_by_definition(text, start, end, uuid_ok=key)
+
+
+def _api_key_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    return _token_by_definition(text, start, end, uuid_ok=True)
+
+
+def _secret_value_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    if validators._TEST_VERDICT.search(text, max(0, start - 12), start):
+        return None
+    return validators.check_secret_value(text, start, end)  # (the rest is unchanged)
+
+
 _PIECES = ("10.0.0.1", "1.2.3.4", "256.1.1.1", "01.2.3.4", "db01.corp", "api.example.com", "Makefile.in",
            "model.pt", "config.h.in", "org.apache.spark.io", "java.net.Foo", "x.IO", "AppWindow.Token.de", "1.2.com",
            "user", "root", "$USER", "<user>", "str", "admin", "\\\"app\\\"", "alice.", "names", "4111 1111 1111 1111",
            "4111111111111111", "5500-0000-0000-0004", "Nov 26 10:00:12 ", "<34>Oct  3 08:01:59 ", "bastion",
            "localhost", "sshd[42]:", "v", "V", " V", "-v", "~", "//", "@", ":", "/", ".", "-", "_", "(", "[", " ", "=",
-           "9", "a", "user=", "login: ", "User Id=", "acct=\\\"", "[0]", "names[1]", "0", "None")
+           "9", "a", "user=", "login: ", "User Id=", "acct=\\\"", "[0]", "names[1]", "0", "None", "secret=",
+           "client_secret: ", "SECRET_KEY=", "Bearer ", "api_key: ", "token=", "token ",
+           "Authorization: ApiKey ", "password=", "PASS: ", "XPASS: ",
+           "\"", "'", "0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b", "Xk9vQ2pL7mN4wR8t", "aB3dE5gH7jK9mN1p", "self.x")
 _TEXTS = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14).map("".join)
 _PAIRS = {
     "ipv4": (validators.check_ipv4, _ipv4_by_definition),
@@ -118,6 +151,9 @@ _PAIRS = {
     "username": (validators.check_username, _username_by_definition),
     "syslog_host": (validators.check_syslog_host, _syslog_host_by_definition),
     "luhn": (validators.check_luhn, _luhn_by_definition),
+    "entropy": (validators.check_generic_secret, _generic_secret_by_definition),
+    "api_key": (validators.check_api_key, _api_key_by_definition),
+    "secret_value": (validators.check_secret_value, _secret_value_by_definition),
 }
 
 
@@ -126,6 +162,7 @@ _DETECTORS = [(d, Compiled(d.pattern, d.value_groups)) for d in DEFAULT_DETECTOR
 
 @settings(max_examples=800, deadline=None)
 @given(_TEXTS)
+@example("token 0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b client_secret: 0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b")
 @example("user=str login: Optional x V1.2.3.4 ~1.2.3.4 1.2.3.4.5 user=names[0] db.corp.Foo http://a.in a.in")
 def test_dense_validators_answer_as_their_definitions(text: str) -> None:
     """On every candidate their detectors' patterns hand over."""

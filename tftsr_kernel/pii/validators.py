@@ -462,8 +462,9 @@ def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned value: not a placeholder, not a plain word. A value opened by a quote (or an XML
     start tag) runs to its closing quote (end tag) on the same line: a passphrase has spaces in it, and
     the words after the first are as secret as the first."""
-    if _TEST_VERDICT.search(text, max(0, start - 12), start):
-        return None
+    verdict_from = max(0, start - 12)
+    if text.find("PASS:", verdict_from, start) >= 0 and _TEST_VERDICT.search(text, verdict_from, start):
+        return None  # (the literal first: the search tries the pattern at every position)
     close = _closing_quote(text, start, end)
     if close is not None:
         if _PROSE_QUOTED.fullmatch(text, start, close) and _PROSE_NEXT.match(text, close + 1):
@@ -587,17 +588,25 @@ def _secret_value_length(value: str) -> int:
 def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned token: long and random-looking (entropy, mixed character classes). A UUID is an
     identifier (request, trace, session) unless the key names a secret or the Bearer scheme carries it."""
-    return _check_token(text, start, end, uuid_ok=bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start)))
+    return _check_token(text, start, end, uuid_ok=_secret_key_before)
 
 
 def check_api_key(text: str, start: int, end: int) -> Bounds | None:
     """A token assigned to an API key name; a UUID counts there (Heroku, OpenStack and many SaaS keys are
     UUIDs), since the key name says what it is, unlike a bare UUID or a request id."""
-    return _check_token(text, start, end, uuid_ok=True)
+    return _check_token(text, start, end, uuid_ok=_any_key)
 
 
 # the end of a key that names a secret (client_secret: , "secretKey": ", --client-secret ) or "Bearer "
 _SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \t]+)\Z")
+
+
+def _secret_key_before(text: str, start: int) -> bool:
+    return bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start))
+
+
+def _any_key(_text: str, _start: int) -> bool:
+    return True
 
 
 # a module's attribute (signal.SIGTERM, rsa.RSAPrivateKey) or a snake_case name ending in a word
@@ -608,7 +617,9 @@ _CODE_CHAIN = re.compile(r"[a-z_]{3,}(?:\.[A-Za-z_][A-Za-z0-9_]*)+|_?[a-z][a-z0-
 _SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}/[0-9]{8}/")
 
 
-def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | None:
+def _check_token(text: str, start: int, end: int, *, uuid_ok: Callable[[str, int], bool]) -> Bounds | None:
+    """A token's bounds when it looks random, or is a UUID where ``uuid_ok(text, start)`` lets one count (asked
+    last: a search of the text before the key)."""
     b = _unquoted_value(text, start, end)
     if b is None:
         return None
@@ -619,7 +630,7 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | 
         return None
     if _SIGV4_SCOPE.match(value):
         return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
-    return b if _random_looking(value) or (uuid_ok and _UUID.fullmatch(value)) else None
+    return b if _random_looking(value) or (_UUID.fullmatch(value) and uuid_ok(text, start)) else None
 
 
 @_memo
