@@ -163,6 +163,7 @@ _DETECTORS = [(d, Compiled(d.pattern, d.value_groups)) for d in DEFAULT_DETECTOR
 @settings(max_examples=800, deadline=None)
 @given(_TEXTS)
 @example("token 0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b client_secret: 0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b")
+@example("api_key: AKIAQ3EGRTY5WXZ7ABCD/20261126/us-east-1/s3/aws4_request")
 @example("user=str login: Optional x V1.2.3.4 ~1.2.3.4 1.2.3.4.5 user=names[0] db.corp.Foo http://a.in a.in")
 def test_dense_validators_answer_as_their_definitions(text: str) -> None:
     """On every candidate their detectors' patterns hand over."""
@@ -171,3 +172,85 @@ def test_dense_validators_answer_as_their_definitions(text: str) -> None:
         fast, plain = _PAIRS[d.validator or ""]
         for s, e in matcher.values(prepared):
             assert fast(text, s, e) == plain(text, s, e), (d.name, text, s, e)
+
+
+# ------------------------------------ the keyword validators' helpers, whose patterns run behind literal tests
+
+def _placeholder_by_definition(value: str) -> bool:
+    v = value.strip().strip("\"'`")
+    if not v or len(set(v)) == 1:
+        return True
+    if v[0] == "$" and v[1:2].isalpha() and validators._mixed_case_and_digits(v):
+        return False
+    return bool(validators._PLACEHOLDER.match(v))
+
+
+def _program_text_by_definition(text: str, start: int, end: int) -> bool:
+    after = validators._char_after(text, end)
+    if validators._CODE_REF.match(text, start, end) or (
+            after in "([" and validators._CODE_NAME.fullmatch(text, start, end)):
+        return True
+    value = text[start:end]
+    if ("_" in value or "." in value) and after != "@" and validators._PASSWORD_VARIABLE.fullmatch(value):
+        return True
+    if validators._FIELD_LIST.fullmatch(value) and (value[0] != ":" or validators._char_before(text, start) == ":"):
+        return True
+    m = validators._ANNOTATION.match(text, start)
+    return bool(m and validators._KEY_COLON_BEFORE.search(text, max(0, start - 8), start)
+                and not text[m.end(1):end].strip("),:]"))
+
+
+_WORDS = ("null", "none", "na", "secret", "password", "passwd", "token", "example", "test", "int", "str", "change",
+          "me", "update", "admin", "letmein", "guest", "your", "my", "insert", "put", "fake", "dummy", "sample", "here",
+          "placeholder", "goes_here", "x", "X", "_", "-", "process.env", "self.", "auth[", "(", ")", "[", "]", ":",
+          "::", "=", " | ", ", ", "&page=", "/", "~/", "etc", "$", "{", "}", "%", "*", "!", " ", "\t", "\n", "é", "K",
+          "ſ")
+_VALUES = st.one_of(
+    st.text(alphabet="aAxX09_-zQ", max_size=24),
+    st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet="aB3xZ_-", max_size=6)), max_size=6).map("".join),
+    st.text(max_size=16))
+
+
+def _secret_value_length_by_definition(value: str) -> int:
+    m = validators._QUERY_NEXT.search(value)
+    if m:
+        value = value[:m.start()]
+    if _placeholder_by_definition(value):
+        return 0
+    whole = value
+    value = value.rstrip(",;")
+    while value and value[-1] in validators._OPENER_OF and (
+            value.count(validators._OPENER_OF[value[-1]]) < value.count(value[-1])):
+        value = value[:-1]
+    if len(value) < 4 or (value != whole and _placeholder_by_definition(value)) or validators._PATH.fullmatch(
+            value) or validators._sequential(value):
+        return 0
+    return len(value)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_VALUES)
+@example("fake_token")
+@example("null")
+@example("x_-x")
+@example("your-key")
+@example("k9Qz&page=2")
+@example("/etc/hosts")
+def test_is_placeholder_answers_as_its_pattern(value: str) -> None:
+    assert validators.is_placeholder(value) == _placeholder_by_definition(value)
+    assert validators._secret_value_length(value) == _secret_value_length_by_definition(value)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_VALUES, _VALUES, _VALUES)
+@example("", "auth[0]", "")
+@example("password:\t", "str", " | None")
+@example("x ", "name:passwd:uid", "")
+@example("", "self.password", "")
+@example("", "get_pass", "(")
+def test_program_text_answers_as_its_patterns(before: str, value: str, after: str) -> None:
+    if not value:
+        return
+    text = before + value + after
+    start, end = len(before), len(before) + len(value)
+    assert validators._program_text(text, start, end) == _program_text_by_definition(text, start, end)

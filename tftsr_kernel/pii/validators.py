@@ -53,6 +53,10 @@ def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
     return _Memo(fn).__getitem__
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _PLACEHOLDER = re.compile(
     r"""^(?:
         [*xX#._-]{1,}                         # ********, xxxx, ----, ...
@@ -131,7 +135,23 @@ def is_placeholder(value: str) -> bool:
         return True
     if v[0] == "$" and v[1:2].isalpha() and _mixed_case_and_digits(v):
         return False  # $Xk9vQ2pL7: a password that starts with "$", not a $VARIABLE
+    if v.isascii() and v.replace("_", "").replace("-", "").isalnum():
+        low = v.lower()  # a token's characters: the pattern's words are the only way in
+        if not (low.startswith(_PLACEHOLDER_STARTS) or low.endswith(_PLACEHOLDER_ENDS) or not low.strip("x_-")):
+            return False
     return bool(_PLACEHOLDER.match(v))
+
+
+# what _PLACEHOLDER needs of a value made of ASCII letters, digits, "_" and "-" (most values: no space, no
+# bracket, no "$", "{", "%", "*", "!" or "."): to start with one of its words or end with one, or to be all
+# x, "_" and "-"; a value with none of these is no placeholder without running the pattern
+_PLACEHOLDER_STARTS = tuple(_words("""
+null none nil undefined empty true false yes no na unset redacted masked hidden secret password passwd token
+example dummy placeholder required optional sensitive string value test default str bytes int integer bool
+boolean float object number change replace fill update admin demo sample letmein qwerty guest your my insert
+enter paste put fake
+"""))
+_PLACEHOLDER_ENDS = ("here", "placeholder", "example")
 
 
 def shannon_entropy(value: str) -> float:
@@ -535,22 +555,27 @@ _KEY_COLON_BEFORE = re.compile(r"[A-Za-z0-9_]:[ \t]+\Z")
 
 def _program_text(text: str, start: int, end: int) -> bool:
     """Whether an unquoted value is a program's text rather than a value (see the patterns above)."""
-    if _CODE_REF.match(text, start, end) or (_char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end)):
+    value = text[start:end]  # (each pattern is tried only when the value holds a character it needs)
+    if ("." in value or "(" in value or "[" in value) and _CODE_REF.match(text, start, end):
         return True
-    value = text[start:end]
+    if _char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end):
+        return True
     if ("_" in value or "." in value) and _char_after(text, end) != "@" and _PASSWORD_VARIABLE.fullmatch(value):
         return True  # (a URL's password, before its "@", is a literal, never a name)
-    if _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
+    if ":" in value and _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
         return True
+    key_from = max(0, start - 8)
+    if text.find(":", key_from, start) < 0 or not _KEY_COLON_BEFORE.search(text, key_from, start):
+        return False
     m = _ANNOTATION.match(text, start)
-    return bool(m and _KEY_COLON_BEFORE.search(text, max(0, start - 8), start) and not text[m.end(1):end].strip("),:]"))
+    return bool(m and not text[m.end(1):end].strip("),:]"))
 
 
 def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
     """The bounds of a value that no quote opens: closing punctuation dropped, brackets unwrapped."""
     if _char_before(text, start) == ">" and text[start - 2:start] != "=>":
         return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
-    if (_PROSE_WORD.fullmatch(text, start, end) and _PROSE_NEXT.match(text, end)
+    if (_PROSE_NEXT.match(text, end) and _PROSE_WORD.fullmatch(text, start, end)
             and _COLON_BEFORE.search(text, max(0, start - 40), start)):
         return None  # "the admin password: kubectl get secret ...": a sentence goes on, not a value
     if _program_text(text, start, end):
@@ -569,7 +594,7 @@ _OPENER_OF = {")": "(", "]": "[", "}": "{", ">": "<"}
 @_memo
 def _secret_value_length(value: str) -> int:
     """How much of ``value`` is the secret (closing punctuation dropped); 0 when it is no secret."""
-    m = _QUERY_NEXT.search(value)
+    m = _QUERY_NEXT.search(value) if "&" in value else None
     if m:
         value = value[:m.start()]
     if is_placeholder(value):
@@ -580,7 +605,8 @@ def _secret_value_length(value: str) -> int:
     value = value.rstrip(",;")
     while value and value[-1] in _OPENER_OF and value.count(_OPENER_OF[value[-1]]) < value.count(value[-1]):
         value = value[:-1]
-    if len(value) < 4 or (value != whole and is_placeholder(value)) or _PATH.fullmatch(value) or _sequential(value):
+    if len(value) < 4 or (value != whole and is_placeholder(value)) or ("/" in value and _PATH.fullmatch(value)) or (
+            _sequential(value)):
         return 0
     return len(value)
 
@@ -628,7 +654,7 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: Callable[[str, int
     value = text[b[0]:b[1]]
     if _CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(c in _DIGITS for c in value) <= 4:
         return None
-    if _SIGV4_SCOPE.match(value):
+    if "/" in value and _SIGV4_SCOPE.match(value):
         return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
     return b if _random_looking(value) or (_UUID.fullmatch(value) and uuid_ok(text, start)) else None
 
@@ -780,10 +806,6 @@ def check_email(text: str, start: int, end: int) -> Bounds | None:
     if local.startswith(".") or local.endswith(".") or ".." in local:
         return None
     return start, end
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 _TLDS = _words("""
