@@ -131,8 +131,8 @@ def is_placeholder(value: str) -> bool:
     v = value.strip().strip("\"'`")
     if not v:
         return True
-    if len(set(v)) == 1:
-        return True
+    if v.count(v[0]) == len(v):
+        return True  # one character repeated
     if v[0] == "$" and v[1:2].isalpha() and _mixed_case_and_digits(v):
         return False  # $Xk9vQ2pL7: a password that starts with "$", not a $VARIABLE
     if v.isascii() and v.replace("_", "").replace("-", "").isalnum():
