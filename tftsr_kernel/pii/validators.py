@@ -628,10 +628,12 @@ _SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \
 
 
 def _secret_key_before(text: str, start: int) -> bool:
+    """Whether the key before ``start`` names a secret or is the Bearer scheme (a UUID is a secret there)."""
     return bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start))
 
 
 def _any_key(_text: str, _start: int) -> bool:
+    """An API key's name says what its value is, whatever the value's shape."""
     return True
 
 
