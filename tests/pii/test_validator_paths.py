@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tftsr_kernel.pii import validators
+from tftsr_kernel.pii.backend import Compiled, PreparedText
+from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -31,3 +33,224 @@ def test_sequential_stops_early_with_the_same_answer(value: str) -> None:
 def test_sequential_examples() -> None:
     assert validators._sequential("1234567890abcdef") and validators._sequential("abcd1234")
     assert not validators._sequential("Xk9vQ2pL7mN4") and not validators._sequential("abc12")
+
+
+# ------------------------------------------------ the dense detectors' validators against their plain forms
+# (the definitions as they were before the fast paths: context read by helpers, every test in order)
+
+def _ipv4_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    before, after = validators._char_before(text, start), validators._char_after(text, end)
+    digits = validators._DIGITS
+    if not validators._ipv4_value_ok(text[start:end]):
+        return None
+    if before in digits or before == "~" or (before == "." and validators._char_before(text, start - 1) in digits):
+        return None
+    if (before == "v" or before == "V") and not validators._char_before(text, start - 1).isalnum():
+        return None
+    if after in digits or (after == "." and validators._char_after(text, end + 1) in digits):
+        return None
+    return start, end
+
+
+def _hostname_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    value = text[start:end]
+    labels = value.split(".")
+    if len(labels) < 2 or labels[-1].lower() not in validators._TLDS or (
+            labels[-1].lower() in validators._FILE_TLDS and labels[-2].lower() in validators._FILE_EXTS) or (
+            labels[0].lower() in validators._CODE_ROOTS and len(labels) >= 3):
+        return None
+    rest = value[len(labels[0]) + 1:]
+    if (not rest.islower() and any(c.isupper() for c in rest) and not value.isupper()) or all(
+            lab.isdigit() for lab in labels[:-1]):
+        return None
+    before, after = validators._char_before(text, start), validators._char_after(text, end)
+    alnum = validators._ALNUM
+    in_url = (before == "/" and validators._char_before(text, start - 1) == "/") or (
+        before == "@" and validators._char_before(text, start - 1) in validators._USERINFO_END)
+    if not in_url and value.count(".") == 1 and value[value.index(".") + 1:].lower() in validators._FILE_TLDS:
+        return None
+    if before in alnum or (before in "@._-/" and not in_url) or after in alnum or after in "_-" or after == "(":
+        return None
+    if after == "." and validators._char_after(text, end + 1) in alnum:
+        return None
+    return start, end
+
+
+def _username_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    if text[start] == "\\":
+        m = validators._ESCAPED_NAME.match(text, start)
+        if m:
+            start, end = m.span(1)
+    value = text[start:end].rstrip(".,;:)\\")
+    end = start + len(value)
+    if not value or value.lower() in validators._NOT_USERS or value[0] in "$<%{" or value.isdigit():
+        return None
+    if value.lower() in validators._TYPE_NAMES or validators._char_after(text, end) == "[":
+        return None
+    return start, end
+
+
+def _syslog_host_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    colon = text.find(":", start, end)
+    host_start = colon + 7
+    host_end = text.find(" ", host_start, end)
+    if colon < 0 or host_end <= host_start:
+        return None
+    return validators.check_host_label(text, host_start, host_end)
+
+
+def _luhn_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    if validators._char_after(text, end) in validators._ALNUM:
+        return None
+    return (start, end) if validators._card_ok(text[start:end]) else None
+
+
+def _token_by_definition(text: str, start: int, end: int, *, uuid_ok: bool) -> tuple[int, int] | None:
+    b = validators._unquoted_value(text, start, end)
+    if b is None:
+        return None
+    if text[b[1] - 1] == "=" and validators._char_after(text, b[1]) in validators._ALNUM:
+        return None
+    value = text[b[0]:b[1]]
+    digits = sum(c in validators._DIGITS for c in value)
+    if validators._CODE_CHAIN.fullmatch(value) and len(value) <= 64 and digits <= 4:
+        return None
+    if validators._SIGV4_SCOPE.match(value):
+        return None
+    return b if validators._random_looking(value) or (uuid_ok and validators._UUID.fullmatch(value)) else None
+
+
+def _generic_secret_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    key = bool(validators._SECRET_KEY_BEFORE.search(text, max(0, start - 40), start))
+    return _token_by_definition(text, start, end, uuid_ok=key)
+
+
+def _api_key_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    return _token_by_definition(text, start, end, uuid_ok=True)
+
+
+def _secret_value_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
+    if validators._TEST_VERDICT.search(text, max(0, start - 12), start):
+        return None
+    return validators.check_secret_value(text, start, end)  # (the rest is unchanged)
+
+
+_PIECES = ("10.0.0.1", "1.2.3.4", "256.1.1.1", "01.2.3.4", "db01.corp", "api.example.com", "Makefile.in",
+           "model.pt", "config.h.in", "org.apache.spark.io", "java.net.Foo", "x.IO", "AppWindow.Token.de", "1.2.com",
+           "user", "root", "$USER", "<user>", "str", "admin", "\\\"app\\\"", "alice.", "names", "4111 1111 1111 1111",
+           "4111111111111111", "5500-0000-0000-0004", "Nov 26 10:00:12 ", "<34>Oct  3 08:01:59 ", "bastion",
+           "localhost", "sshd[42]:", "v", "V", " V", "-v", "~", "//", "@", ":", "/", ".", "-", "_", "(", "[", " ", "=",
+           "9", "a", "user=", "login: ", "User Id=", "acct=\\\"", "[0]", "names[1]", "0", "None", "secret=",
+           "client_secret: ", "SECRET_KEY=", "Bearer ", "api_key: ", "token=", "token ",
+           "Authorization: ApiKey ", "password=", "PASS: ", "XPASS: ",
+           "\"", "'", "0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b", "Xk9vQ2pL7mN4wR8t", "aB3dE5gH7jK9mN1p", "self.x")
+_TEXTS = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14).map("".join)
+_PAIRS = {
+    "ipv4": (validators.check_ipv4, _ipv4_by_definition),
+    "hostname": (validators.check_hostname, _hostname_by_definition),
+    "username": (validators.check_username, _username_by_definition),
+    "syslog_host": (validators.check_syslog_host, _syslog_host_by_definition),
+    "luhn": (validators.check_luhn, _luhn_by_definition),
+    "entropy": (validators.check_generic_secret, _generic_secret_by_definition),
+    "api_key": (validators.check_api_key, _api_key_by_definition),
+    "secret_value": (validators.check_secret_value, _secret_value_by_definition),
+}
+
+
+_DETECTORS = [(d, Compiled(d.pattern, d.value_groups)) for d in DEFAULT_DETECTORS if d.validator in _PAIRS]
+
+
+@settings(max_examples=800, deadline=None)
+@given(_TEXTS)
+@example("token 0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b client_secret: 0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b")
+@example("api_key: AKIAQ3EGRTY5WXZ7ABCD/20261126/us-east-1/s3/aws4_request")
+@example("user=str login: Optional x V1.2.3.4 ~1.2.3.4 1.2.3.4.5 user=names[0] db.corp.Foo http://a.in a.in")
+def test_dense_validators_answer_as_their_definitions(text: str) -> None:
+    """On every candidate their detectors' patterns hand over."""
+    prepared = PreparedText(text)
+    for d, matcher in _DETECTORS:
+        fast, plain = _PAIRS[d.validator or ""]
+        for s, e in matcher.values(prepared):
+            assert fast(text, s, e) == plain(text, s, e), (d.name, text, s, e)
+
+
+# ------------------------------------ the keyword validators' helpers, whose patterns run behind literal tests
+
+def _placeholder_by_definition(value: str) -> bool:
+    v = value.strip().strip("\"'`")
+    if not v or len(set(v)) == 1:
+        return True
+    if v[0] == "$" and v[1:2].isalpha() and validators._mixed_case_and_digits(v):
+        return False
+    return bool(validators._PLACEHOLDER.match(v))
+
+
+def _program_text_by_definition(text: str, start: int, end: int) -> bool:
+    after = validators._char_after(text, end)
+    if validators._CODE_REF.match(text, start, end) or (
+            after in "([" and validators._CODE_NAME.fullmatch(text, start, end)):
+        return True
+    value = text[start:end]
+    if ("_" in value or "." in value) and after != "@" and validators._PASSWORD_VARIABLE.fullmatch(value):
+        return True
+    if validators._FIELD_LIST.fullmatch(value) and (value[0] != ":" or validators._char_before(text, start) == ":"):
+        return True
+    m = validators._ANNOTATION.match(text, start)
+    return bool(m and validators._KEY_COLON_BEFORE.search(text, max(0, start - 8), start)
+                and not text[m.end(1):end].strip("),:]"))
+
+
+_WORDS = ("null", "none", "na", "secret", "password", "passwd", "token", "example", "test", "int", "str", "change",
+          "me", "update", "admin", "letmein", "guest", "your", "my", "insert", "put", "fake", "dummy", "sample", "here",
+          "placeholder", "goes_here", "x", "X", "_", "-", "process.env", "self.", "auth[", "(", ")", "[", "]", ":",
+          "::", "=", " | ", ", ", "&page=", "/", "~/", "etc", "$", "{", "}", "%", "*", "!", " ", "\t", "\n", "é", "K",
+          "ſ")
+_VALUES = st.one_of(
+    st.text(alphabet="aAxX09_-zQ", max_size=24),
+    st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet="aB3xZ_-", max_size=6)), max_size=6).map("".join),
+    st.text(max_size=16))
+
+
+def _secret_value_length_by_definition(value: str) -> int:
+    m = validators._QUERY_NEXT.search(value)
+    if m:
+        value = value[:m.start()]
+    if _placeholder_by_definition(value):
+        return 0
+    whole = value
+    value = value.rstrip(",;")
+    while value and value[-1] in validators._OPENER_OF and (
+            value.count(validators._OPENER_OF[value[-1]]) < value.count(value[-1])):
+        value = value[:-1]
+    if len(value) < 4 or (value != whole and _placeholder_by_definition(value)) or validators._PATH.fullmatch(
+            value) or validators._sequential(value):
+        return 0
+    return len(value)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_VALUES)
+@example("fake_token")
+@example("null")
+@example("x_-x")
+@example("your-key")
+@example("k9Qz&page=2")
+@example("/etc/hosts")
+def test_is_placeholder_answers_as_its_pattern(value: str) -> None:
+    assert validators.is_placeholder(value) == _placeholder_by_definition(value)
+    assert validators._secret_value_length(value) == _secret_value_length_by_definition(value)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_VALUES, _VALUES, _VALUES)
+@example("", "auth[0]", "")
+@example("password:\t", "str", " | None")
+@example("x ", "name:passwd:uid", "")
+@example("", "self.password", "")
+@example("", "get_pass", "(")
+def test_program_text_answers_as_its_patterns(before: str, value: str, after: str) -> None:
+    if not value:
+        return
+    text = before + value + after
+    start, end = len(before), len(before) + len(value)
+    assert validators._program_text(text, start, end) == _program_text_by_definition(text, start, end)

@@ -36,7 +36,7 @@ from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
 from tftsr_kernel.pii.gate import PresenceGate
 from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, max_width, som_windows
-from tftsr_kernel.pii.spans import Finding, Span, make_span, value_hash
+from tftsr_kernel.pii.spans import Finding, Span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
 
@@ -431,14 +431,16 @@ class Scanner:
         hashes = self._hashes  # shared by texts and chunks; emptied when full, so memory stays flat
         if len(hashes) > _HASH_MEMO:
             hashes.clear()
+        known = hashes.get
+        new = tuple.__new__  # a Span is a tuple: built in C, without the checks of Span() (here 0 <= s < e)
         out: list[Span] = []
         append = out.append
         for s, e, _, t, name in found:
             key = (t, text[s:e])
-            h = hashes.get(key)
+            h = known(key)
             if h is None:
                 h = hashes[key] = value_hash(t, key[1])
-            append(make_span(s + offset, e + offset, t, name, h))
+            append(new(Span, (s + offset, e + offset, t, name, h, None)))
         return out
 
     def scan_stream(self, reader: TextIO, *, chunk_size: int = 1 << 20) -> Iterator[Span]:

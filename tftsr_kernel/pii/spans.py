@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 Status = Literal["pending", "approved", "rejected"]
@@ -18,15 +17,10 @@ def value_hash(type_: str, value: str) -> str:
     return hashlib.sha256(f"{type_}\x00{value}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """``text[start:end]`` holds a value of ``type``, found by ``detector``.
+_new = tuple.__new__
 
-    The value itself is never stored here (only its hash), so a span can be logged, printed or
-    persisted without leaking what it points at. ``status`` is the review decision:
-    ``pending`` (undecided), ``approved`` (redact it) or ``rejected`` (keep it).
-    """
 
+class _SpanFields(NamedTuple):
     start: int
     end: int
     type: str
@@ -34,43 +28,46 @@ class Span:
     value_hash: str
     status: Status | None = None
 
-    def __post_init__(self) -> None:
-        if not 0 <= self.start < self.end:
-            raise ValueError(f"a span needs 0 <= start < end, got {self.start}..{self.end}")
-        if self.status is not None and self.status not in STATUSES:
-            raise ValueError(f"span status must be one of {', '.join(STATUSES)}, got {self.status!r}")
+
+class Span(_SpanFields):
+    """``text[start:end]`` holds a value of ``type``, found by ``detector``.
+
+    The value itself is never stored here (only its hash), so a span can be logged, printed or
+    persisted without leaking what it points at. ``status`` is the review decision:
+    ``pending`` (undecided), ``approved`` (redact it) or ``rejected`` (keep it).
+
+    A tuple (a scan makes thousands per megabyte, and a tuple is the cheapest object to build: the
+    engine builds them with ``tuple.__new__``, without the checks), but equal only to a span: a
+    plain tuple of the same fields is not one.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, start: int, end: int, type: str, detector: str, value_hash: str,  # noqa: A002
+                status: Status | None = None) -> Span:
+        if not 0 <= start < end:
+            raise ValueError(f"a span needs 0 <= start < end, got {start}..{end}")
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"span status must be one of {', '.join(STATUSES)}, got {status!r}")
+        return _new(cls, (start, end, type, detector, value_hash, status))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = tuple.__hash__
 
     @property
     def length(self) -> int:
         return self.end - self.start
 
     def with_status(self, status: Status) -> Span:
-        return replace(self, status=status)
+        return Span(self.start, self.end, self.type, self.detector, self.value_hash, status)
 
     def shifted(self, offset: int) -> Span:
         return Span(self.start + offset, self.end + offset, self.type, self.detector, self.value_hash, self.status)
-
-
-_new = object.__new__
-_set_start = vars(Span)["start"].__set__  # slot descriptors: bypass the frozen __setattr__
-_set_end = vars(Span)["end"].__set__
-_set_type = vars(Span)["type"].__set__
-_set_detector = vars(Span)["detector"].__set__
-_set_hash = vars(Span)["value_hash"].__set__
-_set_status = vars(Span)["status"].__set__
-
-
-def make_span(start: int, end: int, type_: str, detector: str, hash_: str) -> Span:
-    """A pending-less :class:`Span` without ``__init__``'s checks, for the engine, which only builds
-    spans with ``0 <= start < end``. Equal in every way to ``Span(start, end, type_, detector, hash_)``."""
-    sp = _new(Span)
-    _set_start(sp, start)
-    _set_end(sp, end)
-    _set_type(sp, type_)
-    _set_detector(sp, detector)
-    _set_hash(sp, hash_)
-    _set_status(sp, None)
-    return sp
 
 
 class Finding(NamedTuple):

@@ -53,6 +53,10 @@ def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
     return _Memo(fn).__getitem__
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _PLACEHOLDER = re.compile(
     r"""^(?:
         [*xX#._-]{1,}                         # ********, xxxx, ----, ...
@@ -127,11 +131,27 @@ def is_placeholder(value: str) -> bool:
     v = value.strip().strip("\"'`")
     if not v:
         return True
-    if len(set(v)) == 1:
-        return True
+    if v.count(v[0]) == len(v):
+        return True  # one character repeated
     if v[0] == "$" and v[1:2].isalpha() and _mixed_case_and_digits(v):
         return False  # $Xk9vQ2pL7: a password that starts with "$", not a $VARIABLE
+    if v.isascii() and v.replace("_", "").replace("-", "").isalnum():
+        low = v.lower()  # a token's characters: the pattern's words are the only way in
+        if not (low.startswith(_PLACEHOLDER_STARTS) or low.endswith(_PLACEHOLDER_ENDS) or not low.strip("x_-")):
+            return False
     return bool(_PLACEHOLDER.match(v))
+
+
+# what _PLACEHOLDER needs of a value made of ASCII letters, digits, "_" and "-" (most values: no space, no
+# bracket, no "$", "{", "%", "*", "!" or "."): to start with one of its words or end with one, or to be all
+# x, "_" and "-"; a value with none of these is no placeholder without running the pattern
+_PLACEHOLDER_STARTS = tuple(_words("""
+null none nil undefined empty true false yes no na unset redacted masked hidden secret password passwd token
+example dummy placeholder required optional sensitive string value test default str bytes int integer bool
+boolean float object number change replace fill update admin demo sample letmein qwerty guest your my insert
+enter paste put fake
+"""))
+_PLACEHOLDER_ENDS = ("here", "placeholder", "example")
 
 
 def shannon_entropy(value: str) -> float:
@@ -191,10 +211,14 @@ def _b64url_decode(part: str) -> bytes:
 def jwt_ok(token: str) -> bool:
     """A JWT's first segment decodes to a JSON object with an ``alg``."""
     parts = token.split(".")
-    if len(parts) != 3:
-        return False
+    return len(parts) == 3 and _jwt_header_ok(parts[0])
+
+
+@_memo
+def _jwt_header_ok(segment: str) -> bool:
+    """Remembered: tokens of one issuer share their header (``{"alg":"HS256","typ":"JWT"}``)."""
     try:
-        header = json.loads(_b64url_decode(parts[0]))
+        header = json.loads(_b64url_decode(segment))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return False
     return isinstance(header, dict) and isinstance(header.get("alg"), str)
@@ -237,16 +261,22 @@ def _card_ok(raw: str) -> bool:
 
 
 def check_luhn(text: str, start: int, end: int) -> Bounds | None:
-    if _char_after(text, end) in _ALNUM:
+    if end < len(text) and text[end] in _ALNUM:
         return None  # the digits run on into letters: the head of a hex digest or an id, not a card
     return (start, end) if _card_ok(text[start:end]) else None
 
 
 def check_iban(text: str, start: int, end: int) -> Bounds | None:
-    raw = text[start:end]
+    n = _iban_length(text[start:end])
+    return (start, start + n) if n else None
+
+
+@_memo
+def _iban_length(raw: str) -> int:
+    """How much of a candidate is an IBAN of its country's registered length (0: none)."""
     want = IBAN_LENGTHS.get(raw[:2].upper())
     if want is None:
-        return None
+        return 0
     # walk forward until the registered number of characters is consumed (drops a trailing word)
     count, i = 0, 0
     while i < len(raw) and count < want:
@@ -254,11 +284,11 @@ def check_iban(text: str, start: int, end: int) -> Bounds | None:
             count += 1
         i += 1
     if count != want:
-        return None
+        return 0
     cut = raw[:i]
     if i < len(raw) and raw[i] != " ":
-        return None  # the IBAN runs on into more alphanumerics: not this length
-    return (start, start + i) if iban_ok(cut.replace(" ", "")) else None
+        return 0  # the IBAN runs on into more alphanumerics: not this length
+    return i if iban_ok(cut.replace(" ", "")) else 0
 
 
 def check_ssn(text: str, start: int, end: int) -> Bounds | None:
@@ -276,18 +306,33 @@ def _ipv4_value_ok(value: str) -> bool:
     return all(not ((len(p) > 3 and p[0] == "0") or int(p) > 255) for p in parts)
 
 
+# characters beside an address that need a second look (most addresses have a space, "/" or "=" there)
+_IPV4_BEFORE_CHECK = _DIGITS | frozenset("~.vV")
+_IPV4_AFTER_CHECK = _DIGITS | frozenset(".")
+
+
 def check_ipv4(text: str, start: int, end: int) -> Bounds | None:
     if not _ipv4_value_ok(text[start:end]):
         return None
-    before = text[start - 1] if start > 0 else "\x00"
-    if before in _DIGITS or before == "~" or (before == "." and _char_before(text, start - 1) in _DIGITS):
+    if start > 0 and text[start - 1] in _IPV4_BEFORE_CHECK and not _ipv4_start_ok(text, start):
         return None
-    if (before == "v" or before == "V") and not _char_before(text, start - 1).isalnum():
-        return None  # v1.2.3.4 is a version
-    after = text[end] if end < len(text) else "\x00"
-    if after in _DIGITS or (after == "." and _char_after(text, end + 1) in _DIGITS):
+    if end < len(text) and text[end] in _IPV4_AFTER_CHECK and not _ipv4_end_ok(text, end):
         return None
     return start, end
+
+
+def _ipv4_start_ok(text: str, start: int) -> bool:
+    """Not inside a longer number or dotted run (1.10.0.0.1, ~1.2.3.4) and not a version (v1.2.3.4)."""
+    before = text[start - 1]
+    if before in _DIGITS or before == "~" or (before == "." and _char_before(text, start - 1) in _DIGITS):
+        return False
+    return not ((before == "v" or before == "V") and not _char_before(text, start - 1).isalnum())
+
+
+def _ipv4_end_ok(text: str, end: int) -> bool:
+    """Not followed by more digits or by another dotted number."""
+    after = text[end]
+    return not (after in _DIGITS or (after == "." and _char_after(text, end + 1) in _DIGITS))
 
 
 def check_ipv6(text: str, start: int, end: int) -> Bounds | None:
@@ -437,8 +482,9 @@ def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned value: not a placeholder, not a plain word. A value opened by a quote (or an XML
     start tag) runs to its closing quote (end tag) on the same line: a passphrase has spaces in it, and
     the words after the first are as secret as the first."""
-    if _TEST_VERDICT.search(text, max(0, start - 12), start):
-        return None
+    verdict_from = max(0, start - 12)
+    if text.find("PASS:", verdict_from, start) >= 0 and _TEST_VERDICT.search(text, verdict_from, start):
+        return None  # (the literal first: the search tries the pattern at every position)
     close = _closing_quote(text, start, end)
     if close is not None:
         if _PROSE_QUOTED.fullmatch(text, start, close) and _PROSE_NEXT.match(text, close + 1):
@@ -509,22 +555,27 @@ _KEY_COLON_BEFORE = re.compile(r"[A-Za-z0-9_]:[ \t]+\Z")
 
 def _program_text(text: str, start: int, end: int) -> bool:
     """Whether an unquoted value is a program's text rather than a value (see the patterns above)."""
-    if _CODE_REF.match(text, start, end) or (_char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end)):
+    value = text[start:end]  # (each pattern is tried only when the value holds a character it needs)
+    if ("." in value or "(" in value or "[" in value) and _CODE_REF.match(text, start, end):
         return True
-    value = text[start:end]
+    if _char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end):
+        return True
     if ("_" in value or "." in value) and _char_after(text, end) != "@" and _PASSWORD_VARIABLE.fullmatch(value):
         return True  # (a URL's password, before its "@", is a literal, never a name)
-    if _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
+    if ":" in value and _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
         return True
+    key_from = max(0, start - 8)
+    if text.find(":", key_from, start) < 0 or not _KEY_COLON_BEFORE.search(text, key_from, start):
+        return False
     m = _ANNOTATION.match(text, start)
-    return bool(m and _KEY_COLON_BEFORE.search(text, max(0, start - 8), start) and not text[m.end(1):end].strip("),:]"))
+    return bool(m and not text[m.end(1):end].strip("),:]"))
 
 
 def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
     """The bounds of a value that no quote opens: closing punctuation dropped, brackets unwrapped."""
     if _char_before(text, start) == ">" and text[start - 2:start] != "=>":
         return None  # <password>@db:3306 is a placeholder in a URL: an element's text ends at its end tag
-    if (_PROSE_WORD.fullmatch(text, start, end) and _PROSE_NEXT.match(text, end)
+    if (_PROSE_NEXT.match(text, end) and _PROSE_WORD.fullmatch(text, start, end)
             and _COLON_BEFORE.search(text, max(0, start - 40), start)):
         return None  # "the admin password: kubectl get secret ...": a sentence goes on, not a value
     if _program_text(text, start, end):
@@ -543,7 +594,7 @@ _OPENER_OF = {")": "(", "]": "[", "}": "{", ">": "<"}
 @_memo
 def _secret_value_length(value: str) -> int:
     """How much of ``value`` is the secret (closing punctuation dropped); 0 when it is no secret."""
-    m = _QUERY_NEXT.search(value)
+    m = _QUERY_NEXT.search(value) if "&" in value else None
     if m:
         value = value[:m.start()]
     if is_placeholder(value):
@@ -554,7 +605,8 @@ def _secret_value_length(value: str) -> int:
     value = value.rstrip(",;")
     while value and value[-1] in _OPENER_OF and value.count(_OPENER_OF[value[-1]]) < value.count(value[-1]):
         value = value[:-1]
-    if len(value) < 4 or (value != whole and is_placeholder(value)) or _PATH.fullmatch(value) or _sequential(value):
+    if len(value) < 4 or (value != whole and is_placeholder(value)) or ("/" in value and _PATH.fullmatch(value)) or (
+            _sequential(value)):
         return 0
     return len(value)
 
@@ -562,17 +614,27 @@ def _secret_value_length(value: str) -> int:
 def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned token: long and random-looking (entropy, mixed character classes). A UUID is an
     identifier (request, trace, session) unless the key names a secret or the Bearer scheme carries it."""
-    return _check_token(text, start, end, uuid_ok=bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start)))
+    return _check_token(text, start, end, uuid_ok=_secret_key_before)
 
 
 def check_api_key(text: str, start: int, end: int) -> Bounds | None:
     """A token assigned to an API key name; a UUID counts there (Heroku, OpenStack and many SaaS keys are
     UUIDs), since the key name says what it is, unlike a bare UUID or a request id."""
-    return _check_token(text, start, end, uuid_ok=True)
+    return _check_token(text, start, end, uuid_ok=_any_key)
 
 
 # the end of a key that names a secret (client_secret: , "secretKey": ", --client-secret ) or "Bearer "
 _SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \t]+)\Z")
+
+
+def _secret_key_before(text: str, start: int) -> bool:
+    """Whether the key before ``start`` names a secret or is the Bearer scheme (a UUID is a secret there)."""
+    return bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start))
+
+
+def _any_key(_text: str, _start: int) -> bool:
+    """An API key's name says what its value is, whatever the value's shape."""
+    return True
 
 
 # a module's attribute (signal.SIGTERM, rsa.RSAPrivateKey) or a snake_case name ending in a word
@@ -583,7 +645,9 @@ _CODE_CHAIN = re.compile(r"[a-z_]{3,}(?:\.[A-Za-z_][A-Za-z0-9_]*)+|_?[a-z][a-z0-
 _SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}/[0-9]{8}/")
 
 
-def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | None:
+def _check_token(text: str, start: int, end: int, *, uuid_ok: Callable[[str, int], bool]) -> Bounds | None:
+    """A token's bounds when it looks random, or is a UUID where ``uuid_ok(text, start)`` lets one count (asked
+    last: a search of the text before the key)."""
     b = _unquoted_value(text, start, end)
     if b is None:
         return None
@@ -592,9 +656,9 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | 
     value = text[b[0]:b[1]]
     if _CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(c in _DIGITS for c in value) <= 4:
         return None
-    if _SIGV4_SCOPE.match(value):
+    if "/" in value and _SIGV4_SCOPE.match(value):
         return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
-    return b if _random_looking(value) or (uuid_ok and _UUID.fullmatch(value)) else None
+    return b if _random_looking(value) or (_UUID.fullmatch(value) and uuid_ok(text, start)) else None
 
 
 @_memo
@@ -665,13 +729,23 @@ def check_username(text: str, start: int, end: int) -> Bounds | None:
         m = _ESCAPED_NAME.match(text, start)
         if m:
             start, end = m.span(1)
-    value = text[start:end].rstrip(".,;:)\\")
-    end = start + len(value)
-    if not value or value.lower() in _NOT_USERS or value[0] in "$<%{" or value.isdigit():
-        return None
-    if value.lower() in _TYPE_NAMES or _char_after(text, end) == "[":
-        return None  # username: str, user = names[i]: program text
+    n = _user_length(text[start:end])
+    end = start + n
+    if not n or (end < len(text) and text[end] == "["):
+        return None  # user = names[i]: program text
     return start, end
+
+
+@_memo
+def _user_length(value: str) -> int:
+    """How much of a user value is the name (trailing punctuation dropped); 0 when it names no one: a word
+    for no user, a number (Android's user=0, a uid), a variable or template ($USER, ${USER}, <user>), or a
+    type name (username: str)."""
+    value = value.rstrip(".,;:)\\")
+    if not value or value[0] in "$<%{" or value.isdigit():
+        return 0
+    lower = value.lower()
+    return 0 if lower in _NOT_USERS or lower in _TYPE_NAMES else len(value)
 
 
 #: names that stand for no particular machine (and level words where a host field is expected)
@@ -689,7 +763,7 @@ def check_host_label(text: str, start: int, end: int) -> Bounds | None:
     for no machine in particular, and not a number or an address (those have their own detectors)."""
     if not _host_label_ok(text[start:end]):
         return None
-    if _char_after(text, end) == ":" and _USERINFO_REST.match(text, end):
+    if end < len(text) and text[end] == ":" and _USERINFO_REST.match(text, end):
         return None  # https://x-access-token:TOKEN@github.com: the user of a URL, not its host
     return start, end
 
@@ -708,7 +782,8 @@ def check_syslog_host(text: str, start: int, end: int) -> Bounds | None:
     host_end = text.find(" ", host_start, end)
     if colon < 0 or host_end <= host_start:
         return None
-    return check_host_label(text, host_start, host_end)
+    # check_host_label's test without its look at a URL's user: a space, not ":", follows the field
+    return (host_start, host_end) if _host_label_ok(text[host_start:host_end]) else None
 
 
 #: home folders that belong to no one person
@@ -735,10 +810,6 @@ def check_email(text: str, start: int, end: int) -> Bounds | None:
     return start, end
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 _TLDS = _words("""
 com net org edu gov mil int io co ai app dev cloud info biz me tv us uk de fr nl be es it ch at se no dk fi
 ie pt gr cz hu ro bg ru ua cn jp kr in au nz ca br mx ar cl za sg hk tw my th vn id ph tr il ae sa eg ng ke
@@ -756,35 +827,50 @@ _FILE_TLDS = _words("in pt cl ai app me th ar id")
 _FILE_EXTS = _words("h c cc cpp py js ts json yaml yml xml txt cfg conf ini sh am cmake html md env properties toml")
 
 
+_NO_HOST, _HOST, _HOST_IN_URL = 0, 1, 2
+
+
 @_memo
-def _hostname_value_ok(value: str) -> bool:
+def _hostname_kind(value: str) -> int:
+    """Whether a dotted name is a host (``_HOST``), a host only where a URL frames it (``_HOST_IN_URL``:
+    a two-label name ending in a TLD that is also a file extension, Makefile.in) or none (``_NO_HOST``)."""
     labels = value.split(".")
     if len(labels) < 2 or labels[-1].lower() not in _TLDS:
-        return False
+        return _NO_HOST
     if labels[-1].lower() in _FILE_TLDS and labels[-2].lower() in _FILE_EXTS:
-        return False
+        return _NO_HOST
     if labels[0].lower() in _CODE_ROOTS and len(labels) >= 3:
-        return False  # a package or class name (org.apache.spark.io), not a host
+        return _NO_HOST  # a package or class name (org.apache.spark.io), not a host
     rest = value[len(labels[0]) + 1:]
     if not rest.islower() and any(c.isupper() for c in rest) and not value.isupper():
-        return False  # CamelCase inside: a class or method name
-    return not all(lab.isdigit() for lab in labels[:-1])
+        return _NO_HOST  # CamelCase inside: a class or method name
+    if all(lab.isdigit() for lab in labels[:-1]):
+        return _NO_HOST
+    return _HOST_IN_URL if len(labels) == 2 and labels[1].lower() in _FILE_TLDS else _HOST
 
 
 # the last character of a URL's user:password or an e-mail's local part, right before the "@"
 _USERINFO_END = _ALNUM | frozenset("._%+-~!$*")
 
 
+# what may stand beside a host name (a character elsewhere continues a word, a path or a code name)
+_HOST_NOT_BEFORE = _ALNUM | frozenset("@._-/")
+_HOST_NOT_AFTER = _ALNUM | frozenset("_-(.")
+
+
 def check_hostname(text: str, start: int, end: int) -> Bounds | None:
-    value = text[start:end]
-    if not _hostname_value_ok(value):
+    kind = _hostname_kind(text[start:end])
+    if not kind:
         return None
-    before, after = _char_before(text, start), _char_after(text, end)
+    before = text[start - 1] if start > 0 else "\x00"
+    after = text[end] if end < len(text) else "\x00"
+    if before not in _HOST_NOT_BEFORE and after not in _HOST_NOT_AFTER and kind == _HOST:
+        return start, end  # the common case: a name between spaces, quotes or "=" (a dot after it is below)
     # The host of a URL counts: after "scheme://" or after the "user:password@" of a credentials URL
     # (an e-mail's domain also follows "@", but the longer EMAIL span wins the overlap).
     in_url = (before == "/" and _char_before(text, start - 1) == "/") or (
         before == "@" and _char_before(text, start - 1) in _USERINFO_END)  # not curl's -F file=@model.pt
-    if not in_url and value.count(".") == 1 and value[value.index(".") + 1:].lower() in _FILE_TLDS:
+    if kind == _HOST_IN_URL and not in_url:
         return None
     if before in _ALNUM or (before in "@._-/" and not in_url) or after in _ALNUM or after in "_-" or after == "(":
         return None
