@@ -55,9 +55,10 @@ _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 # key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
 # $cfg['password'] = '...', the end of an XML start tag: <password>...</password> (validators require
 # the end tag after the value), or the glue of a name/value pair (Kubernetes env, ECS, SSM, CloudFormation):
-# {"name": "DB_PASSWORD", "value": "..."} and "- name: DB_PASSWORD" then "value: ..." on the next line
+# {"name": "DB_PASSWORD", "value": "..."}, {"ParameterKey": "DbPassword", "ParameterValue": "..."} and
+# "- name: DB_PASSWORD" then "value: ..." on the next line
 _SEP = (r"""(?:(?:\\{0,3}["'])?\]?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>"""
-        r"""|["'][ \t]{0,3},[ \t]{0,3}["']value["'][ \t]{0,3}:[ \t]{0,3}["']?"""
+        r"""|["'][ \t]{0,3},[ \t]{0,3}["'](?:parameter)?value["'][ \t]{0,3}:[ \t]{0,3}["']?"""
         r"""|["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?)""")
 
 
@@ -252,6 +253,13 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("npm_", "pypi-", "dckr_pat_", "shpat_", "shpca_", "shppa_", "shpss_", "dop_v1_", "sg."),
              validator="vendor_key", priority=12,
              description="API tokens with a vendor prefix: npm, PyPI, Docker Hub, Shopify, DigitalOcean, SendGrid"),
+    Detector("vault_token", "GENERIC_SECRET",
+             r"(?:^|[^A-Za-z0-9_-])(?P<v>hv[sbr]\.[A-Za-z0-9_-]{24,})" + _R_B64
+             + r"|(?i:vault[ \t]+login[ \t]+(?:-[a-z-]+=[^\s]+[ \t]+)*(?:token=)?"
+               r"|vault[_-]?token[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)(?P<v2>[sb]\.[A-Za-z0-9]{24})" + _R,
+             hints=("hvs.", "hvb.", "hvr.", "vault"), validator="vendor_key", priority=12,
+             description="HashiCorp Vault tokens: hvs./hvb./hvr. anywhere, a legacy s./b. token after a Vault "
+                         "token key or vault login (s. alone is too common)"),
     Detector("anthropic_key", "ANTHROPIC_KEY",
              r"(?:^|[^A-Za-z0-9_-])(?P<v>sk-ant-(?:api|admin|sid|oat)[0-9]{2}-[A-Za-z0-9_-]{20,})" + _R_B64,
              hints=("sk-ant-",), validator="vendor_key", priority=9, description="Anthropic API and admin keys"),
@@ -273,9 +281,10 @@ DETECTORS: tuple[Detector, ...] = (
              description="password part of a Go database DSN user:password@tcp(host:port)/db"),
     # ---- secrets recognised by the key they are assigned to
     Detector("bearer_token", "BEARER_TOKEN",
-             r"(?i)(?:^|[^a-z0-9])(?:bearer|token)[ \t]+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
+             r"(?i)(?:^|[^a-z0-9])(?:bearer(?:[ \t]+[\"']?|%20)|token[ \t]+)(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
              hints=("bearer", "token"), validator="entropy", priority=35,
-             description="token after 'Bearer' or 'Token' (Authorization header)"),
+             description="token after 'Bearer' or 'Token' (Authorization header, curl --oauth2-bearer \"X\", "
+                         "a URL-encoded Bearer%20X)"),
     Detector("authorization_header", "GENERIC_SECRET",
              r"(?i)authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?[a-z][a-z0-9_-]{1,20}[ \t]{1,3}"
              r"(?P<v>[A-Za-z0-9._~+/-]{12,}={0,3})",
@@ -295,11 +304,13 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?i:password(?: for [^\n=]{1,80}?[ \t]{0,3}=)?|identified(?: with [a-z0-9_]{1,32})? by)"
              r"[ \t]{0,3}\(?[ \t]{0,3}"
              r"[\"'](?P<v>[^\"'\s]{1,128})[\"']"
-             r"|(?i:requirepass|masterauth)[ \t]{1,8}[\"']?(?P<v2>[^\s\"']{1,128})"
+             r"|(?:(?i:requirepass|masterauth)|(?m:^)[ \t]*(?:rootpw|auth_pass))[ \t]{1,16}[\"']?"
+             r"(?P<v2>[^\s\"']{1,128})"
              r"|\"AUTH\"[ \t]{1,3}(?:\"[^\"\s]{1,64}\"[ \t]{1,3})?\"(?P<v3>[^\"\s]{1,128})\"",
-             hints=("password", "identified", "requirepass", "masterauth", '"auth"'), validator="secret_value",
-             priority=45, description="SQL PASSWORD 'x' / IDENTIFIED BY 'x' / SET PASSWORD FOR u = 'x', "
-                                     "redis requirepass/masterauth/AUTH"),
+             hints=("password", "identified", "requirepass", "masterauth", '"auth"', "rootpw", "auth_pass"),
+             validator="secret_value", priority=45,
+             description="SQL PASSWORD 'x' / IDENTIFIED BY 'x' / SET PASSWORD FOR u = 'x', redis requirepass/"
+                         "masterauth/AUTH, slapd rootpw and keepalived auth_pass directives"),
     Detector("password_cli", "PASSWORD",
              r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
              r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
@@ -325,12 +336,13 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("password_config_forms", "PASSWORD",
              r"(?:^|\s)machine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<v>[^\s\"']+)"
              r"|(?:^|[ \t])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?(?P<v2>[^\s\"']+)"
-             r"|(?i:<property[ \t]+name=[\"'][a-z0-9_.-]{0,64}(?:password|passwd|secret)[\"'][ \t]+value=)"
-             r"[\"'](?P<v3>[^\"'<>\s]+)[\"']",
-             hints=("machine", "storepass", "keypass", "property"), validator="secret_value", priority=45,
+             r"|(?i:<(?:property[ \t]+name|add[ \t]+key)=[\"'][a-z0-9_.-]{0,64}(?:password|passwd|secret)[\"']"
+             r"[ \t]+value=)[\"'](?P<v3>[^\"'<>\s]+)[\"']",
+             hints=("machine", "storepass", "keypass", "property", "<add"), validator="secret_value", priority=45,
              value_groups=("v", "v2", "v3"),
              description=".netrc 'machine H login U password P', keytool -storepass/-keypass P, "
-                         "Spring <property name=\"...password\" value=\"P\"/>"),
+                         "Spring <property name=\"...password\" value=\"P\"/>, .NET <add key=\"...Password\" "
+                         "value=\"P\"/>"),
     Detector("api_key_assignment", "API_KEY",
              keyword_assignment(r"api[ _-]?key|api[ _-]?token|api[ _-]?secret|app[ _-]?key|access[ _-]?key(?:[_-]?id)?"
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
@@ -339,7 +351,7 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("key", "token", "secret"), validator="api_key", priority=45,
              description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, API key: X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
-             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private|account)[_-]?key"
+             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private|account|hmac)[_-]?key"
                                 r"|token|credentials?"
                                 r"|sess(?:ion)?[_-]?id|signature",
                                 _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex))?" + _ENV_SUFFIX,

@@ -67,7 +67,7 @@ _PLACEHOLDER = re.compile(
          |(?:change|replace|fill|update)[_-]?(?:me|it|this)[\w!@#$%^&*.-]*  # changeme, CHANGE_ME, replace-me, ChangeMe!
          |(?:password|passwd|secret|admin|test|demo|sample|default|example|letmein|qwerty|guest)
           [0-9!@#$%^&*._-]+                                                 # password123, secret123, admin!
-         |your[_-]?[\w-]*|my[_-]?\w*|(?:insert|enter|paste|put)[_-][\w-]*   # your-api-key-here, my_token
+         |(?:your|my)[a-z_-]*|(?:insert|enter|paste|put)[_-][\w-]*   # your-api-key-here, my_token (not myH4x9)
          |[\w-]*[_-](?:here|placeholder|example|goes[_-]here)                # api-key-here, token_placeholder
          |(?:example|sample|fake|dummy|test)[_-][\w-]*                       # example-key, test_secret
       )
@@ -444,7 +444,53 @@ def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
         if _PROSE_QUOTED.fullmatch(text, start, close) and _PROSE_NEXT.match(text, close + 1):
             return None
         return (start, close) if _secret_value_length(text[start:close]) else None
-    return _unquoted_value(text, start, end)
+    b = _unquoted_value(text, start, end)
+    wide = _scalar_end(text, start, end)
+    if wide is not None and (b is not None or _short_head(text[start:end])) and _secret_value_length(text[start:wide]):
+        return start, wide  # (a first word the value would be without its line is a password's)
+    return b
+
+
+# a key that starts its line: YAML "key: ", an INI "key = ", a compose list's "- KEY=" (not a shell's
+# KEY=value command, whose line goes on with the command)
+_LINE_KEY = re.compile(r"[ \t]*(?:-[ \t]+[A-Za-z_][\w.-]*=|[\"']?[A-Za-z_][\w.-]*[\"']?(?::[ \t]|[ \t]+=|=[ \t]))"
+                       r"[ \t]*")
+# a key of a YAML flow map's entry ({user: app, password: ...})
+_FLOW_KEY = re.compile(r"[{,][ \t]*[\"']?[A-Za-z_][\w.-]*[\"']?:[ \t]+\Z")
+# where a plain scalar ends: a comment; in a flow map also the entry's "," or the map's "}"
+_BLOCK_END = re.compile(r"[ \t]#")
+_FLOW_END = re.compile(r"[ \t]#|[,{}\[\]]")
+# another key on the line, a quote or a bracket: the value was no scalar (a log line's "password: x user=bob",
+# program text's "userpass = username + b':' + password")
+_NOT_SCALAR = re.compile(r"[ \t][A-Za-z_][\w.-]*(?::[ \t]|=[^\s=])|[\"'`()\[\]{}]")
+#: the longest plain scalar with spaces taken whole; a longer one is text
+_SCALAR_MAX = 128
+
+
+def _scalar_end(text: str, start: int, end: int) -> int | None:
+    """The end of an unquoted value with spaces that owns the rest of its line (YAML's plain scalar, an INI
+    value) or of its flow-map entry, less a trailing comment; ``None`` when the value is no such scalar,
+    holds no space, or is long enough to be text."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    if start - line_start > _LINE_LOOKBACK or text[start] in "[({":
+        return None
+    line_end = min((j for j in (text.find("\n", start), text.find("\r", start)) if j >= 0), default=len(text))
+    if _LINE_KEY.fullmatch(text, line_start, start):
+        stop = _BLOCK_END.search(text, end, line_end)
+    elif _FLOW_KEY.search(text, max(line_start, start - 80), start) and _open_bracket(text, start) == "{":
+        stop = _FLOW_END.search(text, end, line_end)
+    else:
+        return None
+    wide = text[start:stop.start() if stop else line_end].rstrip()
+    if " " not in wide and "\t" not in wide or len(wide) > _SCALAR_MAX or _NOT_SCALAR.search(wide):
+        return None
+    return start + len(wide)
+
+
+def _short_head(word: str) -> bool:
+    """A first word too short to be a password alone that reads as part of one (Kx9 of "Kx9 mN2 pQ7"): it
+    mixes letters and digits, as no word of prose does."""
+    return len(word) < 4 and any(c.isalpha() for c in word) and any(c.isdigit() for c in word)
 
 
 #: the longest quoted value taken whole (a passphrase, a JSON-escaped blob); a longer run between quotes
@@ -505,6 +551,10 @@ _FIELD_LIST = re.compile(r":.*|[A-Za-z_]+(?::[A-Za-z_]+)+:?")
 # "password: SecretStr", "password: HiddenText | None = None", "(password: bytes)": a type annotation
 _ANNOTATION = re.compile(r"(_?[A-Za-z][A-Za-z_]*(?:\[[^\]\n]*\])?)(?:[ \t]*(?:\|[ \t]|=[ \t])|[),])")
 _KEY_COLON_BEFORE = re.compile(r"[A-Za-z0-9_]:[ \t]+\Z")
+# program names end in words: a name ending in a number of two digits or more (blue_pass_2024) is a literal
+_NUMBERED = re.compile(r"_[0-9]{2,}\Z")
+#: how far back a value's line is read for its key or its open bracket
+_LINE_LOOKBACK = 256
 
 
 def _program_text(text: str, start: int, end: int) -> bool:
@@ -512,12 +562,31 @@ def _program_text(text: str, start: int, end: int) -> bool:
     if _CODE_REF.match(text, start, end) or (_char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end)):
         return True
     value = text[start:end]
-    if ("_" in value or "." in value) and _char_after(text, end) != "@" and _PASSWORD_VARIABLE.fullmatch(value):
+    if (("_" in value or "." in value) and _char_after(text, end) != "@" and _PASSWORD_VARIABLE.fullmatch(value)
+            and not _NUMBERED.search(value)):
         return True  # (a URL's password, before its "@", is a literal, never a name)
     if _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
         return True
     m = _ANNOTATION.match(text, start)
-    return bool(m and _KEY_COLON_BEFORE.search(text, max(0, start - 8), start) and not text[m.end(1):end].strip("),:]"))
+    return bool(m and _KEY_COLON_BEFORE.search(text, max(0, start - 8), start) and not text[m.end(1):end].strip("),:]")
+                and _open_bracket(text, start) != "{")
+
+
+def _open_bracket(text: str, i: int) -> str:
+    """The innermost bracket still open at ``i`` on its line (``""`` for none): a key inside ``{...}`` is a
+    mapping's (YAML flow map, JSON-ish), one inside ``(...)`` a signature's."""
+    depth = 0
+    for j in range(i - 1, max(-1, i - _LINE_LOOKBACK), -1):
+        c = text[j]
+        if c == "\n" or c == "\r":
+            break
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if not depth:
+                return c
+            depth -= 1
+    return ""
 
 
 def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
@@ -527,8 +596,8 @@ def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
     if (_PROSE_WORD.fullmatch(text, start, end) and _PROSE_NEXT.match(text, end)
             and _COLON_BEFORE.search(text, max(0, start - 40), start)):
         return None  # "the admin password: kubectl get secret ...": a sentence goes on, not a value
-    if _program_text(text, start, end):
-        return None
+    if _program_text(text, start, start + len(_drop_closers(text[start:end]))):
+        return None  # ({password: hashed_password}): the name without the brackets around it
     if text[start] in "[({" and end - start > 1:
         if is_placeholder(text[start:end]):
             return None  # {password!r}: a format string's field
@@ -540,6 +609,15 @@ def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
 _OPENER_OF = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 
+def _drop_closers(value: str) -> str:
+    """``value`` without the closing punctuation a log line wraps around it; a closing bracket whose opener
+    is in the value and a trailing "." are the value's own (leaving them would leak its last character)."""
+    value = value.rstrip(",;")
+    while value and value[-1] in _OPENER_OF and value.count(_OPENER_OF[value[-1]]) < value.count(value[-1]):
+        value = value[:-1]
+    return value
+
+
 @_memo
 def _secret_value_length(value: str) -> int:
     """How much of ``value`` is the secret (closing punctuation dropped); 0 when it is no secret."""
@@ -548,12 +626,8 @@ def _secret_value_length(value: str) -> int:
         value = value[:m.start()]
     if is_placeholder(value):
         return 0
-    # strip closing punctuation a log line wraps around a value; a closing bracket whose opener is in the
-    # value and a trailing "." are the value's own (leaving them would leak the password's last character)
     whole = value
-    value = value.rstrip(",;")
-    while value and value[-1] in _OPENER_OF and value.count(_OPENER_OF[value[-1]]) < value.count(value[-1]):
-        value = value[:-1]
+    value = _drop_closers(value)
     if len(value) < 4 or (value != whole and is_placeholder(value)) or _PATH.fullmatch(value) or _sequential(value):
         return 0
     return len(value)
@@ -562,7 +636,7 @@ def _secret_value_length(value: str) -> int:
 def check_generic_secret(text: str, start: int, end: int) -> Bounds | None:
     """A keyword-assigned token: long and random-looking (entropy, mixed character classes). A UUID is an
     identifier (request, trace, session) unless the key names a secret or the Bearer scheme carries it."""
-    return _check_token(text, start, end, uuid_ok=bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start)))
+    return _check_token(text, start, end, uuid_ok=bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 64), start)))
 
 
 def check_api_key(text: str, start: int, end: int) -> Bounds | None:
@@ -571,8 +645,10 @@ def check_api_key(text: str, start: int, end: int) -> Bounds | None:
     return _check_token(text, start, end, uuid_ok=True)
 
 
-# the end of a key that names a secret (client_secret: , "secretKey": ", --client-secret ) or "Bearer "
-_SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \t]+)\Z")
+# the end of a key that names a secret (client_secret: , "secretKey": ", --client-secret , a name/value pair's
+# "CLIENT_SECRET", "value": ", a Vault token's) or "Bearer "
+_SECRET_KEY_BEFORE = re.compile(r"(?i)(?:(?:secret[a-z0-9_-]{0,16}|vault[_-]?token)"
+                                r"(?:\W{1,8}|\W{1,24}(?:parameter)?value\W{1,8})|bearer(?:[ \t]+[\"']?|%20))\Z")
 
 
 # a module's attribute (signal.SIGTERM, rsa.RSAPrivateKey) or a snake_case name ending in a word
