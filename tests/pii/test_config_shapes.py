@@ -67,6 +67,19 @@ POSITIVES = [
     ("PASSWORD", '    <add key="Smtp.Password" value="Kelu5512#"/>', "Kelu5512#"),
     ("PASSWORD", "rootpw          Xu9!imGBScuWD7", "Xu9!imGBScuWD7"),
     ("PASSWORD", "        auth_pass Zofose1974!", "Zofose1974!"),
+    # command lines: curl's proxy user, its cookie option, a password piped to a login or to chpasswd,
+    # Windows' net user, mysqladmin's password command; PHP's define()
+    ("PASSWORD", "curl --proxy-user bob:Bezu9747? -x http://proxy:3128 https://x.example.org", "Bezu9747?"),
+    ("USERNAME", "curl --proxy-user bob:Bezu9747? -x http://proxy:3128 https://x.example.org", "bob"),
+    ("PASSWORD", "curl -U bob:Vohi2844! -x http://proxy:3128 https://x.example.org", "Vohi2844!"),
+    ("GENERIC_SECRET", 'curl --cookie "session=9idgZWRvgZMQ9cbaT1QNfPVuaTZg" https://x.example.org', "9idgZWRvgZMQ9cbaT1QNfPVuaTZg"),
+    ("GENERIC_SECRET", "curl -s -b 'auth=oUSK3spt0lV9rR11E6IEczjywTAJwC6B' https://x.example.org", "oUSK3spt0lV9rR11E6IEczjywTAJwC6B"),
+    ("PASSWORD", "echo 'Damami9686#' | docker login -u bob --password-stdin registry.example.org", "Damami9686#"),
+    ("PASSWORD", "echo 'bob:Lozi5871!' | sudo chpasswd", "Lozi5871!"),
+    ("PASSWORD", "net user bob Lada3430! /add", "Lada3430!"),
+    ("PASSWORD", "mysqladmin -u root password Himuca1856?", "Himuca1856?"),
+    ("PASSWORD", "define('DB_PASSWORD', 'kobe_Pehu46');", "kobe_Pehu46"),
+    ("PASSWORD", "define( 'DB_PASSWORD', 'Dima 7681?' );", "Dima 7681?"),
 ]
 
 # (type that must NOT be reported, text)
@@ -93,6 +106,12 @@ NEGATIVES = [
     ("PASSWORD", "password=my_password"),
     ("API_KEY", "api_key: myApiKeyGoesHere"),
     ("PASSWORD", '<add key="Password" value="" />'),
+    ("PASSWORD", 'echo "$CI_REGISTRY_PASSWORD" | docker login -u ci --password-stdin'),
+    ("PASSWORD", "net user bob * /add"),
+    ("PASSWORD", "    fields = ('username', 'password', 'email')"),
+    ("GENERIC_SECRET", "tar -b 20 -cf x.tar session=1"),
+    ("PASSWORD", "add-apt-repository -U http://extras.example.org/ubuntu"),
+    ("USERNAME", "add-apt-repository -U http://extras.example.org/ubuntu"),
 ]
 
 

@@ -140,10 +140,10 @@ DETECTORS: tuple[Detector, ...] = (
                          "'by USER(uid=N)'"),
     Detector("username_credentials", "USERNAME",
              r"(?i)[a-z][a-z0-9+.-]+://(?P<v>[^\s:/\"'<>]+):[^\s@/\"'<>]+@"
-             r"|(?:^|[ \t])(?:-u|--user)[ =][\"']?(?P<v2>[^\s:\"']+):"
+             r"|(?:^|[ \t])(?:-u|--(?:proxy-)?user)[ =][\"']?(?P<v2>[^\s:\"']+):(?:[^/]|$)"
              r"|(?:^|[\s\"'=])(?P<v3>[A-Za-z0-9_.-]{1,64}):[^\s@/\"'<>]{1,128}@(?:tcp|udp|unix)\(",
              hints=("://", "-u", "--user", "@tcp(", "@udp(", "@unix("), validator="username", priority=60,
-             description="user part of scheme://user:password@host, curl -u user:password and a Go DSN "
+             description="user part of scheme://user:password@host, curl -u/-U/--proxy-user user:password and a Go DSN "
                          "user:password@tcp(host)/db"),
     Detector("username_assignment", "USERNAME",
              r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|user id|ruser|logname|login|uname|db_user|acct)"
@@ -312,7 +312,7 @@ DETECTORS: tuple[Detector, ...] = (
              description="SQL PASSWORD 'x' / IDENTIFIED BY 'x' / SET PASSWORD FOR u = 'x', redis requirepass/"
                          "masterauth/AUTH, slapd rootpw and keepalived auth_pass directives"),
     Detector("password_cli", "PASSWORD",
-             r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
+             r"(?:^|[ \t])(?:(?:-[uU]|--(?:proxy-)?user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"'/][^\s\"']*)"
              r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
              r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)"
              r"|(?:sshpass[ \t]+-p|redis-cli\b[^\n]*?[ \t]-a"
@@ -325,24 +325,31 @@ DETECTORS: tuple[Detector, ...] = (
              r"|(?:^|[ \t])/pass(?:word)?:(?P<v7>[^\s\"'<]+)"
              r"|(?:rabbitmqctl[ \t]+(?:add_user|change_password)|htpasswd[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+\S+)"
              r"[ \t]+\S+[ \t]+[\"']?(?P<v8>[^\s\"']+)"
-             r"|echo[ \t]+[\"']?(?P<v9>[^\s\"'|]+)[\"']?[ \t]*\|[ \t]*sudo[ \t]+-S",
+             r"|echo[ \t]+[\"']?(?P<v9>[^\s\"'|]+)[\"']?[ \t]*\|[ \t]*(?:sudo[ \t]+-S|[^\n|]{0,120}?--password-stdin)"
+             r"|echo[ \t]+[\"']?[^\s:\"'|]{1,64}:(?P<v10>[^\s\"'|]+)[\"']?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd"
+             r"|(?:^|[\s>])net user[ \t]+[^\s/]+[ \t]+(?P<v11>[^\s/*\"'<][^\s\"'<]*)[ \t]+/add"
+             r"|mysqladmin\b[^\n]*?[ \t]password[ \t]+[\"']?(?P<v12>[^\s\"']+)",
              hints=("-u", "--user", "pass", "mysql", "redis-cli", "login", "mongo", "sqlcmd", "bcp", "ldap",
-                    "convertto-securestring", "net use", "rabbitmqctl", "htpasswd", "sudo"),
-             validator="secret_value", priority=45, value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"),
-             description="curl -u user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, redis-cli -a X, "
-                         "docker/oc/az login -p X, mongosh -p X, sqlcmd -P X, ldapsearch -w X, "
+                    "convertto-securestring", "net use", "rabbitmqctl", "htpasswd", "sudo", "net user"),
+             validator="secret_value", priority=45,
+             value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12"),
+             description="curl -u/-U/--proxy-user user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, "
+                         "redis-cli -a X, docker/oc/az login -p X, mongosh -p X, sqlcmd -P X, ldapsearch -w X, "
                          "ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X, "
-                         "rabbitmqctl add_user U X, htpasswd -b F U X, echo X | sudo -S"),
+                         "rabbitmqctl add_user U X, htpasswd -b F U X, echo X | sudo -S / ... --password-stdin, "
+                         "echo U:X | chpasswd, net user U X /add, mysqladmin password X"),
     Detector("password_config_forms", "PASSWORD",
              r"(?:^|\s)machine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<v>[^\s\"']+)"
              r"|(?:^|[ \t])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?(?P<v2>[^\s\"']+)"
              r"|(?i:<(?:property[ \t]+name|add[ \t]+key)=[\"'][a-z0-9_.-]{0,64}(?:password|passwd|secret)[\"']"
-             r"[ \t]+value=)[\"'](?P<v3>[^\"'<>\s]+)[\"']",
-             hints=("machine", "storepass", "keypass", "property", "<add"), validator="secret_value", priority=45,
-             value_groups=("v", "v2", "v3"),
+             r"[ \t]+value=)[\"'](?P<v3>[^\"'<>\s]+)[\"']"
+             r"|(?i:define\([ \t]*[\"'][a-z0-9_]*(?:password|pass|pwd)[\"'][ \t]*,[ \t]*)"
+             r"[\"'](?P<v4>[^\"'\n]{1,128})[\"']",
+             hints=("machine", "storepass", "keypass", "property", "<add", "define("), validator="secret_value",
+             priority=45, value_groups=("v", "v2", "v3", "v4"),
              description=".netrc 'machine H login U password P', keytool -storepass/-keypass P, "
                          "Spring <property name=\"...password\" value=\"P\"/>, .NET <add key=\"...Password\" "
-                         "value=\"P\"/>"),
+                         "value=\"P\"/>, PHP define('DB_PASSWORD', 'P')"),
     Detector("api_key_assignment", "API_KEY",
              keyword_assignment(r"api[ _-]?key|api[ _-]?token|api[ _-]?secret|app[ _-]?key|access[ _-]?key(?:[_-]?id)?"
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
@@ -365,11 +372,12 @@ DETECTORS: tuple[Detector, ...] = (
              description="the value a GitHub Actions '::add-mask::VALUE' command masks"),
     # a cookie header names the session by any name: a cookie whose name speaks of a session or token
     Detector("session_cookie", "GENERIC_SECRET",
-             r"(?i)(?:^|[^a-z0-9-])(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?"
+             r"(?i)(?:(?:^|[^a-z0-9-])(?:set-)?cookie[\"']?[ \t]*[:=]|--cookie[ \t]|[ \t]-b[ \t])[ \t]*[\"']?"
              r"(?:[^\s;=\"']+=[^\s;\"']*;[ \t]*)*"
              r"[a-z0-9_.-]*(?:sess|sid|token|auth|jwt|remember)[a-z0-9_.-]*=(?P<v>[A-Za-z0-9._~+/%-]{16,}={0,2})",
-             hints=("cookie",), validator="entropy", priority=50,
-             description="random-looking session or token cookie in a Cookie / Set-Cookie header"),
+             hints=("cookie", "-b"), validator="entropy", priority=50,
+             description="random-looking session or token cookie in a Cookie / Set-Cookie header or after curl's "
+                         "--cookie / -b"),
 )
 
 
