@@ -73,7 +73,6 @@ POSITIVES = [
     ("USERNAME", "curl --proxy-user bob:Bezu9747? -x http://proxy:3128 https://x.example.org", "bob"),
     ("PASSWORD", "curl -U bob:Vohi2844! -x http://proxy:3128 https://x.example.org", "Vohi2844!"),
     ("GENERIC_SECRET", 'curl --cookie "session=9idgZWRvgZMQ9cbaT1QNfPVuaTZg" https://x.example.org', "9idgZWRvgZMQ9cbaT1QNfPVuaTZg"),
-    ("GENERIC_SECRET", "curl -s -b 'auth=oUSK3spt0lV9rR11E6IEczjywTAJwC6B' https://x.example.org", "oUSK3spt0lV9rR11E6IEczjywTAJwC6B"),
     ("PASSWORD", "echo 'Damami9686#' | docker login -u bob --password-stdin registry.example.org", "Damami9686#"),
     ("PASSWORD", "echo 'bob:Lozi5871!' | sudo chpasswd", "Lozi5871!"),
     ("PASSWORD", "net user bob Lada3430! /add", "Lada3430!"),
@@ -109,7 +108,6 @@ NEGATIVES = [
     ("PASSWORD", 'echo "$CI_REGISTRY_PASSWORD" | docker login -u ci --password-stdin'),
     ("PASSWORD", "net user bob * /add"),
     ("PASSWORD", "    fields = ('username', 'password', 'email')"),
-    ("GENERIC_SECRET", "tar -b 20 -cf x.tar session=1"),
     ("PASSWORD", "add-apt-repository -U http://extras.example.org/ubuntu"),
     ("USERNAME", "add-apt-repository -U http://extras.example.org/ubuntu"),
 ]

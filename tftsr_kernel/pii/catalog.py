@@ -372,12 +372,12 @@ DETECTORS: tuple[Detector, ...] = (
              description="the value a GitHub Actions '::add-mask::VALUE' command masks"),
     # a cookie header names the session by any name: a cookie whose name speaks of a session or token
     Detector("session_cookie", "GENERIC_SECRET",
-             r"(?i)(?:(?:^|[^a-z0-9-])(?:set-)?cookie[\"']?[ \t]*[:=]|--cookie[ \t]|[ \t]-b[ \t])[ \t]*[\"']?"
+             r"(?i)(?:^|[^a-z0-9])(?:set-)?cookie[\"']?(?:[ \t]*[:=]|[ \t])[ \t]*[\"']?"
              r"(?:[^\s;=\"']+=[^\s;\"']*;[ \t]*)*"
              r"[a-z0-9_.-]*(?:sess|sid|token|auth|jwt|remember)[a-z0-9_.-]*=(?P<v>[A-Za-z0-9._~+/%-]{16,}={0,2})",
-             hints=("cookie", "-b"), validator="entropy", priority=50,
+             hints=("cookie",), validator="entropy", priority=50,
              description="random-looking session or token cookie in a Cookie / Set-Cookie header or after curl's "
-                         "--cookie / -b"),
+                         "--cookie"),
 )
 
 

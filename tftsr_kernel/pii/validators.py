@@ -471,10 +471,13 @@ def _scalar_end(text: str, start: int, end: int) -> int | None:
     """The end of an unquoted value with spaces that owns the rest of its line (YAML's plain scalar, an INI
     value) or of its flow-map entry, less a trailing comment; ``None`` when the value is no such scalar,
     holds no space, or is long enough to be text."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    if start - line_start > _LINE_LOOKBACK or text[start] in "[({":
-        return None
-    line_end = min((j for j in (text.find("\n", start), text.find("\r", start)) if j >= 0), default=len(text))
+    if _char_after(text, end) not in " \t" or text[start] in "[({":
+        return None  # no word follows on the line
+    lo, hi = max(0, start - _LINE_LOOKBACK), min(len(text), end + 2 * _SCALAR_MAX)
+    line_start = max(text.rfind("\n", lo, start), text.rfind("\r", lo, start)) + 1
+    if not line_start and lo:
+        return None  # the key is too far from its line's start to be the line's key
+    line_end = min((j for j in (text.find("\n", end, hi), text.find("\r", end, hi)) if j >= 0), default=hi)
     if _LINE_KEY.fullmatch(text, line_start, start):
         stop = _BLOCK_END.search(text, end, line_end)
     elif _FLOW_KEY.search(text, max(line_start, start - 80), start) and _open_bracket(text, start) == "{":
