@@ -5,6 +5,7 @@ tokens, .NET appSettings, service config directives. Every value here was writte
 
 from __future__ import annotations
 
+import base64
 import random
 import uuid
 
@@ -16,6 +17,8 @@ from .pieces import found
 from .test_formats_generated import ALNUM, _rs, _word
 
 _UUID = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+_PRESIGNED = ("GET https://b.s3.amazonaws.com/x.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+              "&X-Amz-Credential=AKIAQ3EGRTY5WXZ7ABCD%2F20261126%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Expires=900")
 _HVS = "hvs.CAESIJk8Lq2Wm9Xr4Tt8Vn3Pc6Hd1Jf5Gz0SaB7Kq2Wm9Xr4Lt8Vn3Pc6Hd1Jf5Gz0S"
 
 # (type, text, the value that must be reported with that type, exactly)
@@ -79,6 +82,22 @@ POSITIVES = [
     ("PASSWORD", "mysqladmin -u root password Himuca1856?", "Himuca1856?"),
     ("PASSWORD", "define('DB_PASSWORD', 'kobe_Pehu46');", "kobe_Pehu46"),
     ("PASSWORD", "define( 'DB_PASSWORD', 'Dima 7681?' );", "Dima 7681?"),
+    # a percent-encoded token in a query string is reported whole (its encoded padding is no secret)
+    ("GENERIC_SECRET", "GET /s3/x?X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQ%3D%3D&X-Amz-Date=1",
+     "IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQ"),
+    ("AWS_ACCESS_KEY", _PRESIGNED, "AKIAQ3EGRTY5WXZ7ABCD"),
+]
+
+_KEY_B64 = base64.b64encode(
+    ("-----BEGIN RSA PRIVATE KEY-----\n" + base64.b64encode(bytes(range(7, 250))).decode() + "\n-----END RSA PRIVATE KEY-----\n")
+    .encode()).decode()
+_CERT_B64 = base64.b64encode(
+    ("-----BEGIN CERTIFICATE-----\n" + base64.b64encode(bytes(range(7, 250))).decode() + "\n-----END CERTIFICATE-----\n")
+    .encode()).decode()
+# a PEM private key base64-encoded whole (kubeconfig client-key-data, a Kubernetes TLS Secret's tls.key)
+POSITIVES += [
+    ("PRIVATE_KEY", f"users:\n- name: admin\n  user:\n    client-key-data: {_KEY_B64}\n", _KEY_B64),
+    ("PRIVATE_KEY", f'{{"data":{{"tls.key":"{_KEY_B64}"}}}}', _KEY_B64),
 ]
 
 # (type that must NOT be reported, text)
@@ -110,6 +129,9 @@ NEGATIVES = [
     ("PASSWORD", "    fields = ('username', 'password', 'email')"),
     ("PASSWORD", "add-apt-repository -U http://extras.example.org/ubuntu"),
     ("USERNAME", "add-apt-repository -U http://extras.example.org/ubuntu"),
+    ("PRIVATE_KEY", f"    client-certificate-data: {_CERT_B64}"),
+    # a presigned URL's credential scope, percent-encoded, names an access key id
+    ("GENERIC_SECRET", _PRESIGNED),
 ]
 
 

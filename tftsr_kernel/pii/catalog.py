@@ -218,6 +218,13 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?:[A-Za-z0-9+/=]{8,}(?:\\[rn]|\r?\n)?)+)",
              hints=("-----begin",), priority=6, reach=32768,
              description="PEM private key whose END line is missing (truncated log)"),
+    # a PEM private key base64-encoded whole: the encoding of "-----BEGIN <label> PRIVATE KEY-----" is fixed
+    Detector("private_key_base64", "PRIVATE_KEY",
+             r"(?:^|[^A-Za-z0-9+/])(?P<v>LS0tLS1CRUdJTiB(?:SU0EgUFJJVkFURSBLRVkt|QUklWQVRFIEtFWS0t|FQyBQUklWQVRFIEtFWS0t"
+             r"|PUEVOU1NIIFBSSVZBVEUgS0VZLS0t|EU0EgUFJJVkFURSBLRVkt|FTkNSWVBURUQgUFJJVkFURSBLRVkt)[A-Za-z0-9+/]{40,}={0,2})"
+             + _R_B64,
+             hints=("ls0tls1crudjtib",), priority=5,
+             description="base64 of a whole PEM private key (kubeconfig client-key-data, a TLS Secret's tls.key)"),
     Detector("aws_access_key", "AWS_ACCESS_KEY", _L + r"(?P<v>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})" + _R,
              hints=("akia", "asia", "abia", "acca", "a3t"), validator="vendor_key", priority=10,
              description="AWS access key id"),

@@ -658,8 +658,8 @@ _SECRET_KEY_BEFORE = re.compile(r"(?i)(?:(?:secret[a-z0-9_-]{0,16}|vault[_-]?tok
 # (lp2bp_signature): program text under a token's name. A vendor's prefixed token (hvs.<random>) is long
 # and full of digits
 _CODE_CHAIN = re.compile(r"[a-z_]{3,}(?:\.[A-Za-z_][A-Za-z0-9_]*)+|_?[a-z][a-z0-9]*(?:_[a-z0-9]+)*_[a-z]{3,}")
-# an AWS SigV4 credential scope: access key id / yyyymmdd / region / service
-_SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}/[0-9]{8}/")
+# an AWS SigV4 credential scope: access key id / yyyymmdd / region / service (in a URL: %2F for "/")
+_SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}(?:/|%2[Ff])[0-9]{8}(?:/|%2[Ff])")
 
 
 def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | None:
@@ -671,9 +671,24 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: bool) -> Bounds | 
     value = text[b[0]:b[1]]
     if _CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(c in _DIGITS for c in value) <= 4:
         return None
-    if _SIGV4_SCOPE.match(value):
+    if _SIGV4_SCOPE.match(text, b[0]):
         return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
-    return b if _random_looking(value) or (uuid_ok and _UUID.fullmatch(value)) else None
+    if not (_random_looking(value) or (uuid_ok and _UUID.fullmatch(value))):
+        return None
+    return (b[0], _percent_encoded_end(text, b[1])) if _char_after(text, b[1]) == "%" else b
+
+
+# a token's percent-encoded rest in a query string (X-Amz-Security-Token=IQo...%2F%2F...): its escapes (not
+# an encoded space) and the token characters between them
+_PERCENT_ENCODED = re.compile(r"(?:%(?!20)[0-9A-Fa-f]{2}|[A-Za-z0-9._~+/-])*")
+
+
+def _percent_encoded_end(text: str, i: int) -> int:
+    """Where a token that goes on percent-encoded at ``i`` ends, less encoded padding (%3D), no secret."""
+    end = _PERCENT_ENCODED.match(text, i).end()  # type: ignore[union-attr]  # a star always matches
+    while end > i and text[end - 3:end] in ("%3D", "%3d"):
+        end -= 3
+    return end
 
 
 @_memo
