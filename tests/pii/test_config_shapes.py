@@ -58,6 +58,7 @@ POSITIVES = [
     ("PASSWORD", "level=info user=app password=sun_pass_77 host=db1", "sun_pass_77"),
     ("PASSWORD", "  password: zubale_pass_122", "zubale_pass_122"),
     ("PASSWORD", "password=my_pass_2024", "my_pass_2024"),
+    ("PASSWORD", "password=adminPass2024", "adminPass2024"),
     # a token that starts with "my" or "your" is no placeholder (my_token, your-api-key are)
     ("BEARER_TOKEN", "Authorization: Bearer MYh4DUKUHb3bWZXeZIAl3Cc6R4n3xci", "MYh4DUKUHb3bWZXeZIAl3Cc6R4n3xci"),
     ("GENERIC_SECRET", "?access_token=mYDWHxW99ghP2Apqr3duarau4&x=1", "mYDWHxW99ghP2Apqr3duarau4"),
@@ -111,6 +112,8 @@ NEGATIVES = [
     # type annotations in a signature stay program text; a JS object's variables too
     ("PASSWORD", "    def connect(user: str, password: Secret, port: int) -> None:"),
     ("PASSWORD", "  const creds = {user: userName, password: hashed_password};"),
+    ("PASSWORD", "  const creds = { user: name, password: hashedPassword, role };"),
+    ("PASSWORD", "  return {password: passwordHash, userPwd}"),
     # a UUID under an identifier's name in a name/value pair
     ("GENERIC_SECRET", f'{{"name":"REQUEST_ID","value":"{_UUID}"}}'),
     ("GENERIC_SECRET", f"      - name: TRACE_ID\n        value: {_UUID}"),

@@ -549,6 +549,9 @@ _CODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PASSWORD_VARIABLE = re.compile(r"_?(?:[a-z0-9]+_)*(?:pass|pwd|pw|auth)[a-z0-9]*(?:_[a-z0-9]+)*"
                                 r"|_?(?:[A-Z0-9]+_)*(?:PASS|PWD|PW|AUTH)[A-Z0-9]*(?:_[A-Z0-9]+)*"
                                 r"|[a-z_]+(?:\.[a-z_]+)+")
+# ... or a lowerCamel one of words (hashedPassword, userPwd, passwordHash: JavaScript's {password: hashedPassword})
+_PASSWORD_CAMEL = re.compile(r"[a-z]+(?:[A-Z][a-z]+)*(?:Pass(?:word|wd|phrase)?|Pwd|Secret|Hash)(?:[A-Z][a-z]+)*"
+                             r"|(?:pass(?:word|wd|phrase)?|pwd|secret)(?:[A-Z][a-z]+)+")
 # a colon after the key's colon: a C++ scope (strlen_pass::get_len) or a field list (name:passwd:uid:gid)
 _FIELD_LIST = re.compile(r":.*|[A-Za-z_]+(?::[A-Za-z_]+)+:?")
 # "password: SecretStr", "password: HiddenText | None = None", "(password: bytes)": a type annotation
@@ -565,8 +568,8 @@ def _program_text(text: str, start: int, end: int) -> bool:
     if _CODE_REF.match(text, start, end) or (_char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end)):
         return True
     value = text[start:end]
-    if (("_" in value or "." in value) and _char_after(text, end) != "@" and _PASSWORD_VARIABLE.fullmatch(value)
-            and not _NUMBERED.search(value)):
+    if _char_after(text, end) != "@" and (_PASSWORD_CAMEL.fullmatch(value) or (
+            ("_" in value or "." in value) and _PASSWORD_VARIABLE.fullmatch(value) and not _NUMBERED.search(value))):
         return True  # (a URL's password, before its "@", is a literal, never a name)
     if _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
         return True
