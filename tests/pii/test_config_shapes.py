@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from tftsr_kernel.pii import scan_text
+from tftsr_kernel.pii.engine import Scanner
 
 from .pieces import found
 from .test_formats_generated import ALNUM, _rs, _word
@@ -87,6 +88,13 @@ POSITIVES = [
     ("GENERIC_SECRET", "GET /s3/x?X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQ%3D%3D&X-Amz-Date=1",
      "IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQ"),
     ("AWS_ACCESS_KEY", _PRESIGNED, "AKIAQ3EGRTY5WXZ7ABCD"),
+    # a command's arguments as a list: JSON, a Kubernetes container's args
+    ("PASSWORD", '{"level":"debug","args":["--password","Kx9vQ2pLm","--user","bob"]}', "Kx9vQ2pLm"),
+    ("PASSWORD", '        args: ["--db-password", "Kx9vQ2pLm"]', "Kx9vQ2pLm"),
+    ("PASSWORD", "        args:\n          - --db-password\n          - Kx9vQ2pLm\n", "Kx9vQ2pLm"),
+    # the default of a ${VAR:-default} / Spring ${name:default} placeholder is a literal
+    ("PASSWORD", "spring.datasource.password=${DB_PASS:Kx9vQ2pLm}", "Kx9vQ2pLm"),
+    ("PASSWORD", '  password: "${DB_PASSWORD:-Kx9vQ2pLm}"', "Kx9vQ2pLm"),
 ]
 
 _KEY_B64 = base64.b64encode(
@@ -133,6 +141,10 @@ NEGATIVES = [
     ("PASSWORD", "add-apt-repository -U http://extras.example.org/ubuntu"),
     ("USERNAME", "add-apt-repository -U http://extras.example.org/ubuntu"),
     ("PRIVATE_KEY", f"    client-certificate-data: {_CERT_B64}"),
+    ("PASSWORD", "  password: ${DB_PASSWORD:-}"),
+    ("PASSWORD", "  password: ${DB_PASSWORD:?DB_PASSWORD is required}"),
+    ("PASSWORD", "  password: ${DB_PASSWORD:-changeme}"),
+    ("PASSWORD", '        args: ["--password-file", "/run/secrets/db"]'),
     # a presigned URL's credential scope, percent-encoded, names an access key id
     ("GENERIC_SECRET", _PRESIGNED),
 ]
@@ -146,6 +158,19 @@ def test_positive(type_: str, text: str, value: str) -> None:
 @pytest.mark.parametrize(("type_", "text"), NEGATIVES, ids=[f"{t}-{i}" for i, (t, _) in enumerate(NEGATIVES)])
 def test_negative(type_: str, text: str) -> None:
     assert type_ not in {t for t, _ in found(text)}
+
+
+_GATED = Scanner()
+_GATED.GATE_AFTER = 0  # the presence gate from the first short text
+
+
+@pytest.mark.parametrize(("type_", "text", "value"), POSITIVES, ids=[f"{t}-{i}" for i, (t, _, _) in enumerate(POSITIVES)])
+def test_positive_on_every_path(type_: str, text: str, value: str) -> None:
+    """The presence gate (short texts) and the structural prefilter (long texts) pass what the hint path finds."""
+    assert (type_, value) in [(s.type, text[s.start:s.end]) for s in _GATED.scan(text)]
+    long = "INFO request served in 12 ms\n" * (Scanner.PREFILTER_MIN // 29 + 1) + text + "\n"
+    at = len(long) - len(text) - 1
+    assert (type_, value) in [(s.type, long[s.start:s.end]) for s in scan_text(long) if s.start >= at]
 
 
 def test_a_log_line_value_is_not_widened_to_the_end_of_its_line() -> None:

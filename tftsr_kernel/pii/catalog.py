@@ -319,8 +319,11 @@ DETECTORS: tuple[Detector, ...] = (
              description="SQL PASSWORD 'x' / IDENTIFIED BY 'x' / SET PASSWORD FOR u = 'x', redis requirepass/"
                          "masterauth/AUTH, slapd rootpw and keepalived auth_pass directives"),
     Detector("password_cli", "PASSWORD",
-             r"(?:^|[ \t])(?:(?:-[uU]|--(?:proxy-)?user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"'/][^\s\"']*)"
-             r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
+             r"(?:^|[ \t\"'])(?:(?:-[uU]|--(?:proxy-)?user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"'/][^\s\"']*)"
+             # words before the keyword as (?:[a-z0-9-]*-)?, not (?:[a-z0-9]{1,16}-){0,2}: Hyperscan (0.9.1) misses a
+             # bounded repeat there in {"args":["--password","X"]}, so the gate and the prefilter dropped it
+             r"|--(?:[a-z0-9-]*-)?(?:password|passwd|pass)"
+             r"(?:[ =]|[\"'][ \t]{0,3},[ \t]{0,3}|[\"']?[ \t]{0,3}\r?\n[ \t]{0,16}-[ \t]{1,3})[\"']?(?P<v2>[^\s\"']+))"
              r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)"
              r"|(?:sshpass[ \t]+-p|redis-cli\b[^\n]*?[ \t]-a"
              r"|[a-z][a-z0-9-]{1,15}(?: registry)? login\b[^\n]*?[ \t]-p"
@@ -340,7 +343,8 @@ DETECTORS: tuple[Detector, ...] = (
                     "convertto-securestring", "net use", "rabbitmqctl", "htpasswd", "sudo", "net user"),
              validator="secret_value", priority=45,
              value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12"),
-             description="curl -u/-U/--proxy-user user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, "
+             description="curl -u/-U/--proxy-user user:password, --db-password X (also in an argument list: "
+                         "[\"--db-password\", \"X\"], YAML's - --db-password / - X), mysql -pPASSWORD, sshpass -p X, "
                          "redis-cli -a X, docker/oc/az login -p X, mongosh -p X, sqlcmd -P X, ldapsearch -w X, "
                          "ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X, "
                          "rabbitmqctl add_user U X, htpasswd -b F U X, echo X | sudo -S / ... --password-stdin, "

@@ -427,6 +427,9 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
     return (start, end) if len(re.sub(r"[^A-Za-z0-9+/=]", "", body.replace("\\n", ""))) >= 16 else None
 
 
+# a variable with a default: ${DB_PASSWORD:-default} (a shell, Compose), ${db.password:default} (Spring); the
+# default is a literal
+_DEFAULTED = re.compile(r"\$\{[A-Za-z_][\w.-]*:[-=]?([^}\s]+)\}")
 # a test harness's verdict (DejaGnu, automake, TAP-like "PASS: test name"): the key is no password's
 _TEST_VERDICT = re.compile(r"(?:^|[^A-Za-z0-9_])X?PASS:[ \t]+[\"']?\Z")
 # a quoted lower-case word that a sentence goes on after ('identified by "squash" commands')
@@ -439,6 +442,10 @@ def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     the words after the first are as secret as the first."""
     if _TEST_VERDICT.search(text, max(0, start - 12), start):
         return None
+    m = _DEFAULTED.match(text, start, end)
+    if m:
+        n = _secret_value_length(m.group(1))
+        return (m.start(1), m.start(1) + n) if n else None
     close = _closing_quote(text, start, end)
     if close is not None:
         if _PROSE_QUOTED.fullmatch(text, start, close) and _PROSE_NEXT.match(text, close + 1):
