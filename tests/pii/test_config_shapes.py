@@ -143,6 +143,8 @@ NEGATIVES = [
     ("PRIVATE_KEY", f"    client-certificate-data: {_CERT_B64}"),
     ("PASSWORD", "  password: ${DB_PASSWORD:-}"),
     ("PASSWORD", "  password: ${DB_PASSWORD:?DB_PASSWORD is required}"),
+    ("PASSWORD", "  password: ${DB_PASSWORD:?required_variable}"),
+    ("PASSWORD", "  password: ${DB_PASSWORD:+set_elsewhere}"),
     ("PASSWORD", "  password: ${DB_PASSWORD:-changeme}"),
     ("PASSWORD", '        args: ["--password-file", "/run/secrets/db"]'),
     # a presigned URL's credential scope, percent-encoded, names an access key id

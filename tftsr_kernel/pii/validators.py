@@ -429,7 +429,7 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
 
 # a variable with a default: ${DB_PASSWORD:-default} (a shell, Compose), ${db.password:default} (Spring); the
 # default is a literal
-_DEFAULTED = re.compile(r"\$\{[A-Za-z_][\w.-]*:[-=]?([^}\s]+)\}")
+_DEFAULTED = re.compile(r"\$\{[A-Za-z_][\w.-]*:[-=]?([^?+}\s][^}\s]*)\}")
 # a test harness's verdict (DejaGnu, automake, TAP-like "PASS: test name"): the key is no password's
 _TEST_VERDICT = re.compile(r"(?:^|[^A-Za-z0-9_])X?PASS:[ \t]+[\"']?\Z")
 # a quoted lower-case word that a sentence goes on after ('identified by "squash" commands')
