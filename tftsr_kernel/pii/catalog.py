@@ -55,9 +55,10 @@ _R_B64 = r"(?:[^A-Za-z0-9_+/=-]|$)"
 # key / separator / opening quote of a keyword assignment: password=..., "token": "...", X-Api-Key: ...,
 # $cfg['password'] = '...', the end of an XML start tag: <password>...</password> (validators require
 # the end tag after the value), or the glue of a name/value pair (Kubernetes env, ECS, SSM, CloudFormation):
-# {"name": "DB_PASSWORD", "value": "..."} and "- name: DB_PASSWORD" then "value: ..." on the next line
+# {"name": "DB_PASSWORD", "value": "..."}, {"ParameterKey": "DbPassword", "ParameterValue": "..."} and
+# "- name: DB_PASSWORD" then "value: ..." on the next line
 _SEP = (r"""(?:(?:\\{0,3}["'])?\]?[ \t]{0,3}(?:=>|:=|[:=])[ \t]{0,3}(?:\\{0,3}["'`])?|>"""
-        r"""|["'][ \t]{0,3},[ \t]{0,3}["']value["'][ \t]{0,3}:[ \t]{0,3}["']?"""
+        r"""|["'][ \t]{0,3},[ \t]{0,3}["'](?:parameter)?value["'][ \t]{0,3}:[ \t]{0,3}["']?"""
         r"""|["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?)""")
 
 
@@ -139,10 +140,10 @@ DETECTORS: tuple[Detector, ...] = (
                          "'by USER(uid=N)'"),
     Detector("username_credentials", "USERNAME",
              r"(?i)[a-z][a-z0-9+.-]+://(?P<v>[^\s:/\"'<>]+):[^\s@/\"'<>]+@"
-             r"|(?:^|[ \t])(?:-u|--user)[ =][\"']?(?P<v2>[^\s:\"']+):"
+             r"|(?:^|[ \t])(?:-u|--(?:proxy-)?user)[ =][\"']?(?P<v2>[^\s:\"']+):(?:[^/]|$)"
              r"|(?:^|[\s\"'=])(?P<v3>[A-Za-z0-9_.-]{1,64}):[^\s@/\"'<>]{1,128}@(?:tcp|udp|unix)\(",
              hints=("://", "-u", "--user", "@tcp(", "@udp(", "@unix("), validator="username", priority=60,
-             description="user part of scheme://user:password@host, curl -u user:password and a Go DSN "
+             description="user part of scheme://user:password@host, curl -u/-U/--proxy-user user:password and a Go DSN "
                          "user:password@tcp(host)/db"),
     Detector("username_assignment", "USERNAME",
              r"(?i)(?:^|[^a-z0-9])(?:user|username|user_name|user id|ruser|logname|login|uname|db_user|acct)"
@@ -217,6 +218,13 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?:[A-Za-z0-9+/=]{8,}(?:\\[rn]|\r?\n)?)+)",
              hints=("-----begin",), priority=6, reach=32768,
              description="PEM private key whose END line is missing (truncated log)"),
+    # a PEM private key base64-encoded whole: the encoding of "-----BEGIN <label> PRIVATE KEY-----" is fixed
+    Detector("private_key_base64", "PRIVATE_KEY",
+             r"(?:^|[^A-Za-z0-9+/])(?P<v>LS0tLS1CRUdJTiB(?:SU0EgUFJJVkFURSBLRVkt|QUklWQVRFIEtFWS0t|FQyBQUklWQVRFIEtFWS0t"
+             r"|PUEVOU1NIIFBSSVZBVEUgS0VZLS0t|EU0EgUFJJVkFURSBLRVkt|FTkNSWVBURUQgUFJJVkFURSBLRVkt)[A-Za-z0-9+/]{40,}={0,2})"
+             + _R_B64,
+             hints=("ls0tls1crudjtib",), priority=5,
+             description="base64 of a whole PEM private key (kubeconfig client-key-data, a TLS Secret's tls.key)"),
     Detector("aws_access_key", "AWS_ACCESS_KEY", _L + r"(?P<v>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})" + _R,
              hints=("akia", "asia", "abia", "acca", "a3t"), validator="vendor_key", priority=10,
              description="AWS access key id"),
@@ -252,6 +260,13 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("npm_", "pypi-", "dckr_pat_", "shpat_", "shpca_", "shppa_", "shpss_", "dop_v1_", "sg."),
              validator="vendor_key", priority=12,
              description="API tokens with a vendor prefix: npm, PyPI, Docker Hub, Shopify, DigitalOcean, SendGrid"),
+    Detector("vault_token", "GENERIC_SECRET",
+             r"(?:^|[^A-Za-z0-9_-])(?P<v>hv[sbr]\.[A-Za-z0-9_-]{24,})" + _R_B64
+             + r"|(?i:vault[ \t]+login[ \t]+(?:-[a-z-]+=[^\s]+[ \t]+)*(?:token=)?"
+               r"|vault[_-]?token[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)(?P<v2>[sb]\.[A-Za-z0-9]{24})" + _R,
+             hints=("hvs.", "hvb.", "hvr.", "vault"), validator="vendor_key", priority=12,
+             description="HashiCorp Vault tokens: hvs./hvb./hvr. anywhere, a legacy s./b. token after a Vault "
+                         "token key or vault login (s. alone is too common)"),
     Detector("anthropic_key", "ANTHROPIC_KEY",
              r"(?:^|[^A-Za-z0-9_-])(?P<v>sk-ant-(?:api|admin|sid|oat)[0-9]{2}-[A-Za-z0-9_-]{20,})" + _R_B64,
              hints=("sk-ant-",), validator="vendor_key", priority=9, description="Anthropic API and admin keys"),
@@ -273,9 +288,10 @@ DETECTORS: tuple[Detector, ...] = (
              description="password part of a Go database DSN user:password@tcp(host:port)/db"),
     # ---- secrets recognised by the key they are assigned to
     Detector("bearer_token", "BEARER_TOKEN",
-             r"(?i)(?:^|[^a-z0-9])(?:bearer|token)[ \t]+(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
+             r"(?i)(?:^|[^a-z0-9])(?:bearer(?:[ \t]+[\"']?|%20)|token[ \t]+)(?P<v>[A-Za-z0-9._~+/-]{12,}=*)",
              hints=("bearer", "token"), validator="entropy", priority=35,
-             description="token after 'Bearer' or 'Token' (Authorization header)"),
+             description="token after 'Bearer' or 'Token' (Authorization header, curl --oauth2-bearer \"X\", "
+                         "a URL-encoded Bearer%20X)"),
     Detector("authorization_header", "GENERIC_SECRET",
              r"(?i)authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?[a-z][a-z0-9_-]{1,20}[ \t]{1,3}"
              r"(?P<v>[A-Za-z0-9._~+/-]{12,}={0,3})",
@@ -295,14 +311,19 @@ DETECTORS: tuple[Detector, ...] = (
              r"(?i:password(?: for [^\n=]{1,80}?[ \t]{0,3}=)?|identified(?: with [a-z0-9_]{1,32})? by)"
              r"[ \t]{0,3}\(?[ \t]{0,3}"
              r"[\"'](?P<v>[^\"'\s]{1,128})[\"']"
-             r"|(?i:requirepass|masterauth)[ \t]{1,8}[\"']?(?P<v2>[^\s\"']{1,128})"
+             r"|(?:(?i:requirepass|masterauth)|(?m:^)[ \t]*(?:rootpw|auth_pass))[ \t]{1,16}[\"']?"
+             r"(?P<v2>[^\s\"']{1,128})"
              r"|\"AUTH\"[ \t]{1,3}(?:\"[^\"\s]{1,64}\"[ \t]{1,3})?\"(?P<v3>[^\"\s]{1,128})\"",
-             hints=("password", "identified", "requirepass", "masterauth", '"auth"'), validator="secret_value",
-             priority=45, description="SQL PASSWORD 'x' / IDENTIFIED BY 'x' / SET PASSWORD FOR u = 'x', "
-                                     "redis requirepass/masterauth/AUTH"),
+             hints=("password", "identified", "requirepass", "masterauth", '"auth"', "rootpw", "auth_pass"),
+             validator="secret_value", priority=45,
+             description="SQL PASSWORD 'x' / IDENTIFIED BY 'x' / SET PASSWORD FOR u = 'x', redis requirepass/"
+                         "masterauth/AUTH, slapd rootpw and keepalived auth_pass directives"),
     Detector("password_cli", "PASSWORD",
-             r"(?:^|[ \t])(?:(?:-u|--user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"']+)"
-             r"|--(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pass)[ =][\"']?(?P<v2>[^\s\"']+))"
+             r"(?:^|[ \t\"'])(?:(?:-[uU]|--(?:proxy-)?user)[ =][\"']?[^\s:\"']+:(?P<v>[^\s\"'/][^\s\"']*)"
+             # words before the keyword as (?:[a-z0-9-]*-)?, not (?:[a-z0-9]{1,16}-){0,2}: Hyperscan (0.9.1) misses a
+             # bounded repeat there in {"args":["--password","X"]}, so the gate and the prefilter dropped it
+             r"|--(?:[a-z0-9-]*-)?(?:password|passwd|pass)"
+             r"(?:[ =]|[\"'][ \t]{0,3},[ \t]{0,3}|[\"']?[ \t]{0,3}\r?\n[ \t]{0,16}-[ \t]{1,3})[\"']?(?P<v2>[^\s\"']+))"
              r"|(?i:mysql(?:dump|admin|import|check)?)\b[^\n]*?[ \t]-p[\"']?(?P<v3>[^\s\"']+)"
              r"|(?:sshpass[ \t]+-p|redis-cli\b[^\n]*?[ \t]-a"
              r"|[a-z][a-z0-9-]{1,15}(?: registry)? login\b[^\n]*?[ \t]-p"
@@ -314,23 +335,32 @@ DETECTORS: tuple[Detector, ...] = (
              r"|(?:^|[ \t])/pass(?:word)?:(?P<v7>[^\s\"'<]+)"
              r"|(?:rabbitmqctl[ \t]+(?:add_user|change_password)|htpasswd[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+\S+)"
              r"[ \t]+\S+[ \t]+[\"']?(?P<v8>[^\s\"']+)"
-             r"|echo[ \t]+[\"']?(?P<v9>[^\s\"'|]+)[\"']?[ \t]*\|[ \t]*sudo[ \t]+-S",
+             r"|echo[ \t]+[\"']?(?P<v9>[^\s\"'|]+)[\"']?[ \t]*\|[ \t]*(?:sudo[ \t]+-S|[^\n|]{0,120}?--password-stdin)"
+             r"|echo[ \t]+[\"']?[^\s:\"'|]{1,64}:(?P<v10>[^\s\"'|]+)[\"']?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd"
+             r"|(?:^|[\s>])net user[ \t]+[^\s/]+[ \t]+(?P<v11>[^\s/*\"'<][^\s\"'<]*)[ \t]+/add"
+             r"|mysqladmin\b[^\n]*?[ \t]password[ \t]+[\"']?(?P<v12>[^\s\"']+)",
              hints=("-u", "--user", "pass", "mysql", "redis-cli", "login", "mongo", "sqlcmd", "bcp", "ldap",
-                    "convertto-securestring", "net use", "rabbitmqctl", "htpasswd", "sudo"),
-             validator="secret_value", priority=45, value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"),
-             description="curl -u user:password, --db-password X, mysql -pPASSWORD, sshpass -p X, redis-cli -a X, "
-                         "docker/oc/az login -p X, mongosh -p X, sqlcmd -P X, ldapsearch -w X, "
+                    "convertto-securestring", "net use", "rabbitmqctl", "htpasswd", "sudo", "net user"),
+             validator="secret_value", priority=45,
+             value_groups=("v", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12"),
+             description="curl -u/-U/--proxy-user user:password, --db-password X (also in an argument list: "
+                         "[\"--db-password\", \"X\"], YAML's - --db-password / - X), mysql -pPASSWORD, sshpass -p X, "
+                         "redis-cli -a X, docker/oc/az login -p X, mongosh -p X, sqlcmd -P X, ldapsearch -w X, "
                          "ConvertTo-SecureString 'X' -AsPlainText, net use /user:U X, /pass:X, "
-                         "rabbitmqctl add_user U X, htpasswd -b F U X, echo X | sudo -S"),
+                         "rabbitmqctl add_user U X, htpasswd -b F U X, echo X | sudo -S / ... --password-stdin, "
+                         "echo U:X | chpasswd, net user U X /add, mysqladmin password X"),
     Detector("password_config_forms", "PASSWORD",
              r"(?:^|\s)machine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<v>[^\s\"']+)"
              r"|(?:^|[ \t])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?(?P<v2>[^\s\"']+)"
-             r"|(?i:<property[ \t]+name=[\"'][a-z0-9_.-]{0,64}(?:password|passwd|secret)[\"'][ \t]+value=)"
-             r"[\"'](?P<v3>[^\"'<>\s]+)[\"']",
-             hints=("machine", "storepass", "keypass", "property"), validator="secret_value", priority=45,
-             value_groups=("v", "v2", "v3"),
+             r"|(?i:<(?:property[ \t]+name|add[ \t]+key)=[\"'][a-z0-9_.-]{0,64}(?:password|passwd|secret)[\"']"
+             r"[ \t]+value=)[\"'](?P<v3>[^\"'<>\s]+)[\"']"
+             r"|(?i:define\([ \t]*[\"'][a-z0-9_]*(?:password|pass|pwd)[\"'][ \t]*,[ \t]*)"
+             r"[\"'](?P<v4>[^\"'\n]{1,128})[\"']",
+             hints=("machine", "storepass", "keypass", "property", "<add", "define("), validator="secret_value",
+             priority=45, value_groups=("v", "v2", "v3", "v4"),
              description=".netrc 'machine H login U password P', keytool -storepass/-keypass P, "
-                         "Spring <property name=\"...password\" value=\"P\"/>"),
+                         "Spring <property name=\"...password\" value=\"P\"/>, .NET <add key=\"...Password\" "
+                         "value=\"P\"/>, PHP define('DB_PASSWORD', 'P')"),
     Detector("api_key_assignment", "API_KEY",
              keyword_assignment(r"api[ _-]?key|api[ _-]?token|api[ _-]?secret|app[ _-]?key|access[ _-]?key(?:[_-]?id)?"
                                 r"|(?:subscription|license|client|consumer|write|ingest|insert|instrumentation)"
@@ -339,7 +369,7 @@ DETECTORS: tuple[Detector, ...] = (
              hints=("key", "token", "secret"), validator="api_key", priority=45,
              description="value assigned to an API key name (apikey=, X-API-Key:, stripeApiKey, API key: X)"),
     Detector("secret_assignment", "GENERIC_SECRET",
-             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private|account)[_-]?key"
+             keyword_assignment(r"secret(?:[_-]?key)?|(?:signing|encryption|master|private|account|hmac)[_-]?key"
                                 r"|token|credentials?"
                                 r"|sess(?:ion)?[_-]?id|signature",
                                 _TOKEN_VALUE, suffix=r"(?:[_-](?:base|value|b64|hex))?" + _ENV_SUFFIX,
@@ -353,11 +383,12 @@ DETECTORS: tuple[Detector, ...] = (
              description="the value a GitHub Actions '::add-mask::VALUE' command masks"),
     # a cookie header names the session by any name: a cookie whose name speaks of a session or token
     Detector("session_cookie", "GENERIC_SECRET",
-             r"(?i)(?:^|[^a-z0-9-])(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?"
+             r"(?i)(?:^|[^a-z0-9])(?:set-)?cookie[\"']?(?:[ \t]*[:=]|[ \t])[ \t]*[\"']?"
              r"(?:[^\s;=\"']+=[^\s;\"']*;[ \t]*)*"
              r"[a-z0-9_.-]*(?:sess|sid|token|auth|jwt|remember)[a-z0-9_.-]*=(?P<v>[A-Za-z0-9._~+/%-]{16,}={0,2})",
              hints=("cookie",), validator="entropy", priority=50,
-             description="random-looking session or token cookie in a Cookie / Set-Cookie header"),
+             description="random-looking session or token cookie in a Cookie / Set-Cookie header or after curl's "
+                         "--cookie"),
 )
 
 

@@ -71,7 +71,7 @@ _PLACEHOLDER = re.compile(
          |(?:change|replace|fill|update)[_-]?(?:me|it|this)[\w!@#$%^&*.-]*  # changeme, CHANGE_ME, replace-me, ChangeMe!
          |(?:password|passwd|secret|admin|test|demo|sample|default|example|letmein|qwerty|guest)
           [0-9!@#$%^&*._-]+                                                 # password123, secret123, admin!
-         |your[_-]?[\w-]*|my[_-]?\w*|(?:insert|enter|paste|put)[_-][\w-]*   # your-api-key-here, my_token
+         |(?:your|my)[a-z_-]*|(?:insert|enter|paste|put)[_-][\w-]*   # your-api-key-here, my_token (not myH4x9)
          |[\w-]*[_-](?:here|placeholder|example|goes[_-]here)                # api-key-here, token_placeholder
          |(?:example|sample|fake|dummy|test)[_-][\w-]*                       # example-key, test_secret
       )
@@ -472,6 +472,9 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
     return (start, end) if len(re.sub(r"[^A-Za-z0-9+/=]", "", body.replace("\\n", ""))) >= 16 else None
 
 
+# a variable with a default: ${DB_PASSWORD:-default} (a shell, Compose), ${db.password:default} (Spring); the
+# default is a literal
+_DEFAULTED = re.compile(r"\$\{[A-Za-z_][\w.-]*:[-=]?([^?+}\s][^}\s]*)\}")
 # a test harness's verdict (DejaGnu, automake, TAP-like "PASS: test name"): the key is no password's
 _TEST_VERDICT = re.compile(r"(?:^|[^A-Za-z0-9_])X?PASS:[ \t]+[\"']?\Z")
 # a quoted lower-case word that a sentence goes on after ('identified by "squash" commands')
@@ -485,12 +488,65 @@ def check_secret_value(text: str, start: int, end: int) -> Bounds | None:
     verdict_from = max(0, start - 12)
     if text.find("PASS:", verdict_from, start) >= 0 and _TEST_VERDICT.search(text, verdict_from, start):
         return None  # (the literal first: the search tries the pattern at every position)
+    m = _DEFAULTED.match(text, start, end) if text.startswith("${", start) else None
+    if m:
+        n = _secret_value_length(m.group(1))
+        return (m.start(1), m.start(1) + n) if n else None
     close = _closing_quote(text, start, end)
     if close is not None:
         if _PROSE_QUOTED.fullmatch(text, start, close) and _PROSE_NEXT.match(text, close + 1):
             return None
         return (start, close) if _secret_value_length(text[start:close]) else None
-    return _unquoted_value(text, start, end)
+    b = _unquoted_value(text, start, end)
+    wide = _scalar_end(text, start, end)
+    if wide is not None and (b is not None or _short_head(text[start:end])) and _secret_value_length(text[start:wide]):
+        return start, wide  # (a first word the value would be without its line is a password's)
+    return b
+
+
+# a key that starts its line: YAML "key: ", an INI "key = ", a compose list's "- KEY=" (not a shell's
+# KEY=value command, whose line goes on with the command)
+_LINE_KEY = re.compile(r"[ \t]*(?:-[ \t]+[A-Za-z_][\w.-]*=|[\"']?[A-Za-z_][\w.-]*[\"']?(?::[ \t]|[ \t]+=|=[ \t]))"
+                       r"[ \t]*")
+# a key of a YAML flow map's entry ({user: app, password: ...})
+_FLOW_KEY = re.compile(r"[{,][ \t]*[\"']?[A-Za-z_][\w.-]*[\"']?:[ \t]+\Z")
+# where a plain scalar ends: a comment; in a flow map also the entry's "," or the map's "}"
+_BLOCK_END = re.compile(r"[ \t]#")
+_FLOW_END = re.compile(r"[ \t]#|[,{}\[\]]")
+# another key on the line, a quote or a bracket: the value was no scalar (a log line's "password: x user=bob",
+# program text's "userpass = username + b':' + password")
+_NOT_SCALAR = re.compile(r"[ \t][A-Za-z_][\w.-]*(?::[ \t]|=[^\s=])|[\"'`()\[\]{}]")
+#: the longest plain scalar with spaces taken whole; a longer one is text
+_SCALAR_MAX = 128
+
+
+def _scalar_end(text: str, start: int, end: int) -> int | None:
+    """The end of an unquoted value with spaces that owns the rest of its line (YAML's plain scalar, an INI
+    value) or of its flow-map entry, less a trailing comment; ``None`` when the value is no such scalar,
+    holds no space, or is long enough to be text."""
+    if _char_after(text, end) not in " \t" or text[start] in "[({":
+        return None  # no word follows on the line
+    lo, hi = max(0, start - _LINE_LOOKBACK), min(len(text), end + 2 * _SCALAR_MAX)
+    line_start = max(text.rfind("\n", lo, start), text.rfind("\r", lo, start)) + 1
+    if not line_start and lo:
+        return None  # the key is too far from its line's start to be the line's key
+    line_end = min((j for j in (text.find("\n", end, hi), text.find("\r", end, hi)) if j >= 0), default=hi)
+    if _LINE_KEY.fullmatch(text, line_start, start):
+        stop = _BLOCK_END.search(text, end, line_end)
+    elif _FLOW_KEY.search(text, max(line_start, start - 80), start) and _open_bracket(text, start) == "{":
+        stop = _FLOW_END.search(text, end, line_end)
+    else:
+        return None
+    wide = text[start:stop.start() if stop else line_end].rstrip()
+    if " " not in wide and "\t" not in wide or len(wide) > _SCALAR_MAX or _NOT_SCALAR.search(wide):
+        return None
+    return start + len(wide)
+
+
+def _short_head(word: str) -> bool:
+    """A first word too short to be a password alone that reads as part of one (Kx9 of "Kx9 mN2 pQ7"): it
+    mixes letters and digits, as no word of prose does."""
+    return len(word) < 4 and any(c.isalpha() for c in word) and any(c.isdigit() for c in word)
 
 
 #: the longest quoted value taken whole (a passphrase, a JSON-escaped blob); a longer run between quotes
@@ -546,11 +602,18 @@ _CODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PASSWORD_VARIABLE = re.compile(r"_?(?:[a-z0-9]+_)*(?:pass|pwd|pw|auth)[a-z0-9]*(?:_[a-z0-9]+)*"
                                 r"|_?(?:[A-Z0-9]+_)*(?:PASS|PWD|PW|AUTH)[A-Z0-9]*(?:_[A-Z0-9]+)*"
                                 r"|[a-z_]+(?:\.[a-z_]+)+")
+# ... or a lowerCamel one of words (hashedPassword, userPwd, passwordHash: JavaScript's {password: hashedPassword})
+_PASSWORD_CAMEL = re.compile(r"[a-z]+(?:[A-Z][a-z]+)*(?:Pass(?:word|wd|phrase)?|Pwd|Secret|Hash)(?:[A-Z][a-z]+)*"
+                             r"|(?:pass(?:word|wd|phrase)?|pwd|secret)(?:[A-Z][a-z]+)+")
 # a colon after the key's colon: a C++ scope (strlen_pass::get_len) or a field list (name:passwd:uid:gid)
 _FIELD_LIST = re.compile(r":.*|[A-Za-z_]+(?::[A-Za-z_]+)+:?")
 # "password: SecretStr", "password: HiddenText | None = None", "(password: bytes)": a type annotation
 _ANNOTATION = re.compile(r"(_?[A-Za-z][A-Za-z_]*(?:\[[^\]\n]*\])?)(?:[ \t]*(?:\|[ \t]|=[ \t])|[),])")
 _KEY_COLON_BEFORE = re.compile(r"[A-Za-z0-9_]:[ \t]+\Z")
+# program names end in words: a name ending in a number of two digits or more (blue_pass_2024) is a literal
+_NUMBERED = re.compile(r"_[0-9]{2,}\Z")
+#: how far back a value's line is read for its key or its open bracket
+_LINE_LOOKBACK = 256
 
 
 def _program_text(text: str, start: int, end: int) -> bool:
@@ -560,7 +623,8 @@ def _program_text(text: str, start: int, end: int) -> bool:
         return True
     if _char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end):
         return True
-    if ("_" in value or "." in value) and _char_after(text, end) != "@" and _PASSWORD_VARIABLE.fullmatch(value):
+    if _char_after(text, end) != "@" and (_PASSWORD_CAMEL.fullmatch(value) or (
+            ("_" in value or "." in value) and _PASSWORD_VARIABLE.fullmatch(value) and not _NUMBERED.search(value))):
         return True  # (a URL's password, before its "@", is a literal, never a name)
     if ":" in value and _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
         return True
@@ -568,7 +632,24 @@ def _program_text(text: str, start: int, end: int) -> bool:
     if text.find(":", key_from, start) < 0 or not _KEY_COLON_BEFORE.search(text, key_from, start):
         return False
     m = _ANNOTATION.match(text, start)
-    return bool(m and not text[m.end(1):end].strip("),:]"))
+    return bool(m and not text[m.end(1):end].strip("),:]") and _open_bracket(text, start) != "{")
+
+
+def _open_bracket(text: str, i: int) -> str:
+    """The innermost bracket still open at ``i`` on its line (``""`` for none): a key inside ``{...}`` is a
+    mapping's (YAML flow map, JSON-ish), one inside ``(...)`` a signature's."""
+    depth = 0
+    for j in range(i - 1, max(-1, i - _LINE_LOOKBACK), -1):
+        c = text[j]
+        if c == "\n" or c == "\r":
+            break
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if not depth:
+                return c
+            depth -= 1
+    return ""
 
 
 def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
@@ -578,8 +659,8 @@ def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
     if (_PROSE_NEXT.match(text, end) and _PROSE_WORD.fullmatch(text, start, end)
             and _COLON_BEFORE.search(text, max(0, start - 40), start)):
         return None  # "the admin password: kubectl get secret ...": a sentence goes on, not a value
-    if _program_text(text, start, end):
-        return None
+    if _program_text(text, start, start + len(_drop_closers(text[start:end]))):
+        return None  # ({password: hashed_password}): the name without the brackets around it
     if text[start] in "[({" and end - start > 1:
         if is_placeholder(text[start:end]):
             return None  # {password!r}: a format string's field
@@ -591,6 +672,15 @@ def _unquoted_value(text: str, start: int, end: int) -> Bounds | None:
 _OPENER_OF = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 
+def _drop_closers(value: str) -> str:
+    """``value`` without the closing punctuation a log line wraps around it; a closing bracket whose opener
+    is in the value and a trailing "." are the value's own (leaving them would leak its last character)."""
+    value = value.rstrip(",;")
+    while value and value[-1] in _OPENER_OF and value.count(_OPENER_OF[value[-1]]) < value.count(value[-1]):
+        value = value[:-1]
+    return value
+
+
 @_memo
 def _secret_value_length(value: str) -> int:
     """How much of ``value`` is the secret (closing punctuation dropped); 0 when it is no secret."""
@@ -599,12 +689,8 @@ def _secret_value_length(value: str) -> int:
         value = value[:m.start()]
     if is_placeholder(value):
         return 0
-    # strip closing punctuation a log line wraps around a value; a closing bracket whose opener is in the
-    # value and a trailing "." are the value's own (leaving them would leak the password's last character)
     whole = value
-    value = value.rstrip(",;")
-    while value and value[-1] in _OPENER_OF and value.count(_OPENER_OF[value[-1]]) < value.count(value[-1]):
-        value = value[:-1]
+    value = _drop_closers(value)
     if len(value) < 4 or (value != whole and is_placeholder(value)) or ("/" in value and _PATH.fullmatch(value)) or (
             _sequential(value)):
         return 0
@@ -623,13 +709,15 @@ def check_api_key(text: str, start: int, end: int) -> Bounds | None:
     return _check_token(text, start, end, uuid_ok=_any_key)
 
 
-# the end of a key that names a secret (client_secret: , "secretKey": ", --client-secret ) or "Bearer "
-_SECRET_KEY_BEFORE = re.compile(r"(?i)(?:secret[a-z0-9_-]{0,16}\W{1,8}|bearer[ \t]+)\Z")
+# the end of a key that names a secret (client_secret: , "secretKey": ", --client-secret , a name/value pair's
+# "CLIENT_SECRET", "value": ", a Vault token's) or "Bearer "
+_SECRET_KEY_BEFORE = re.compile(r"(?i)(?:(?:secret[a-z0-9_-]{0,16}|vault[_-]?token)"
+                                r"(?:\W{1,8}|\W{1,24}(?:parameter)?value\W{1,8})|bearer(?:[ \t]+[\"']?|%20))\Z")
 
 
 def _secret_key_before(text: str, start: int) -> bool:
     """Whether the key before ``start`` names a secret or is the Bearer scheme (a UUID is a secret there)."""
-    return bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 40), start))
+    return bool(_SECRET_KEY_BEFORE.search(text, max(0, start - 64), start))
 
 
 def _any_key(_text: str, _start: int) -> bool:
@@ -641,8 +729,8 @@ def _any_key(_text: str, _start: int) -> bool:
 # (lp2bp_signature): program text under a token's name. A vendor's prefixed token (hvs.<random>) is long
 # and full of digits
 _CODE_CHAIN = re.compile(r"[a-z_]{3,}(?:\.[A-Za-z_][A-Za-z0-9_]*)+|_?[a-z][a-z0-9]*(?:_[a-z0-9]+)*_[a-z]{3,}")
-# an AWS SigV4 credential scope: access key id / yyyymmdd / region / service
-_SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}/[0-9]{8}/")
+# an AWS SigV4 credential scope: access key id / yyyymmdd / region / service (in a URL: %2F for "/")
+_SIGV4_SCOPE = re.compile(r"[A-Z0-9]{16,128}(?:/|%2[Ff])[0-9]{8}(?:/|%2[Ff])")
 
 
 def _check_token(text: str, start: int, end: int, *, uuid_ok: Callable[[str, int], bool]) -> Bounds | None:
@@ -656,9 +744,24 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: Callable[[str, int
     value = text[b[0]:b[1]]
     if _CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(c in _DIGITS for c in value) <= 4:
         return None
-    if "/" in value and _SIGV4_SCOPE.match(value):
+    if _SIGV4_SCOPE.match(text, b[0]):
         return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
-    return b if _random_looking(value) or (_UUID.fullmatch(value) and uuid_ok(text, start)) else None
+    if not (_random_looking(value) or (_UUID.fullmatch(value) and uuid_ok(text, start))):
+        return None
+    return (b[0], _percent_encoded_end(text, b[1])) if _char_after(text, b[1]) == "%" else b
+
+
+# a token's percent-encoded rest in a query string (X-Amz-Security-Token=IQo...%2F%2F...): its escapes (not
+# an encoded space) and the token characters between them
+_PERCENT_ENCODED = re.compile(r"(?:%(?!20)[0-9A-Fa-f]{2}|[A-Za-z0-9._~+/-])*")
+
+
+def _percent_encoded_end(text: str, i: int) -> int:
+    """Where a token that goes on percent-encoded at ``i`` ends, less encoded padding (%3D), no secret."""
+    end = _PERCENT_ENCODED.match(text, i).end()  # type: ignore[union-attr]  # a star always matches
+    while end > i and text[end - 3:end] in ("%3D", "%3d"):
+        end -= 3
+    return end
 
 
 @_memo
