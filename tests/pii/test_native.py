@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 from tftsr_kernel.pii import DEFAULT_DETECTORS, backend, load_gitleaks_rules, native
 from tftsr_kernel.pii.backend import Compiled, PreparedText
+from tftsr_kernel.pii.engine import Scanner, _resolve
+from tftsr_kernel.pii.spans import Span, value_hash
 from tftsr_kernel.pii.validators import VALIDATORS, luhn_ok
 
 from .pieces import FIXTURES, PIECES
@@ -164,3 +166,33 @@ def test_native_validation_leaves_text_that_is_not_ascii_to_python() -> None:
 
 def test_every_native_validator_is_compared() -> None:
     assert set(native.matcher.CHECKS) == set(SHAPES)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SEPARATORS), st.sampled_from(PIECES + EXTRA)), max_size=25),
+       st.integers(0, 1 << 40))
+def test_the_native_span_builder_gives_the_python_loops_spans(parts: list[tuple[str, str]], offset: int) -> None:
+    """Scanner._spans in C++ against its Python loop: the same spans (type, fields, hashes), and the same hash
+    memo left behind, from an empty memo and from one the other filled."""
+    text = "".join(sep + piece for sep, piece in parts) * 2  # every value twice: the memo is read back
+    scanner = Scanner()
+    found = _resolve(scanner._candidates(text))
+    fast = scanner._spans(text, found, offset)
+    memo = dict(scanner._hashes)
+    scanner._hashes.clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(native, "matcher", None)
+        slow = scanner._spans(text, found, offset)
+        assert scanner._hashes == memo
+        assert scanner._spans(text, found, offset) == slow
+    assert fast == slow
+    assert all(type(s) is Span for s in fast)
+    assert [tuple(s) for s in fast] == [tuple(s) for s in slow]
+    assert native.matcher.make_spans(found, text, offset, memo, Span, value_hash) == slow
+
+
+def test_the_native_span_builder_refuses_what_is_no_candidate() -> None:
+    with pytest.raises(TypeError, match="a candidate is"):
+        native.matcher.make_spans([(0, 1, 0, "EMAIL")], "ab", 0, {}, Span, value_hash)
+    with pytest.raises(TypeError, match="tuple subclass"):
+        native.matcher.make_spans([], "ab", 0, {}, dict, value_hash)

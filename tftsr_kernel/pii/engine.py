@@ -431,6 +431,8 @@ class Scanner:
         hashes = self._hashes  # shared by texts and chunks; emptied when full, so memory stays flat
         if len(hashes) > _HASH_MEMO:
             hashes.clear()
+        if native.matcher is not None:  # the loop below in C++
+            return native.matcher.make_spans(found, text, offset, hashes, Span, value_hash)
         known = hashes.get
         new = tuple.__new__  # a Span is a tuple: built in C, without the checks of Span() (here 0 <= s < e)
         out: list[Span] = []

@@ -144,7 +144,7 @@ bool luhn(const unsigned char* t, size_t n, size_t s, size_t e) {
     return card_prefix(digits) && luhn_ok(digits);
 }
 
-// check_username
+// check_username and _user_length
 bool username(const unsigned char* t, size_t n, size_t* s, size_t* e) {
     size_t start = *s, end = *e;
     if (t[start] == '\\') {  // _ESCAPED_NAME: 1-3 backslashes, a quote, a name, a backslash
@@ -177,7 +177,7 @@ bool username(const unsigned char* t, size_t n, size_t* s, size_t* e) {
     return true;
 }
 
-// _hostname_value_ok
+// _hostname_kind (its _NO_HOST answers; the single-dot file TLD test is in hostname below)
 bool hostname_value(const unsigned char* t, size_t s, size_t e) {
     std::vector<std::pair<size_t, size_t>> labels;
     size_t i = s;
@@ -217,7 +217,7 @@ bool in(unsigned char c, const char* set) {
 // _USERINFO_END: the last character of a URL's user:password or an e-mail's local part
 inline bool userinfo_end(unsigned char c) { return alnum(c) || in(c, "._%+-~!$*"); }
 
-// check_hostname
+// check_hostname (with _hostname_kind's _HOST_IN_URL answer)
 bool hostname(const unsigned char* t, size_t n, size_t s, size_t e) {
     if (!hostname_value(t, s, e)) return false;
     unsigned char b = before(t, s), a = after(t, n, e);
