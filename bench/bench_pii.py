@@ -59,14 +59,15 @@ print(time.process_time() - t, n, native.matcher is not None)
 
 
 def run_native_parts(base: str, workdir: Path) -> None:
-    """The engine with and without its C++ parts (:mod:`tftsr_kernel.pii.native`), each in a fresh process."""
+    """The engine with and without its C++ parts (:mod:`tftsr_kernel.pii.native`), each in fresh processes."""
     path = workdir / "native.log"
     nbytes = write_file(base, path, 20_000_000)
-    got = {}
-    for flag in ("1", "0"):
+    got: dict[str, tuple[float, int, bool]] = {}
+    for flag in ("1", "0", "0", "1"):  # best of two each, alternating: the first run also fills the Hyperscan cache
         out = subprocess.run([sys.executable, "-c", _STREAM_ONE, str(path)], capture_output=True, text=True,
                              check=True, env={**os.environ, "TFTSR_PII_NATIVE": flag}).stdout.split()
-        got[flag] = (mbps(nbytes, float(out[0])), int(out[1]), out[2] == "True")
+        run = (mbps(nbytes, float(out[0])), int(out[1]), out[2] == "True")
+        got[flag] = max(got.get(flag, run), run)
     (on, spans_on, built), (off, spans_off, _) = got["1"], got["0"]
     if not built:
         print("  the C++ parts are not built here (make native): both runs used the Python loops")

@@ -308,3 +308,32 @@ def test_keywords_of_a_rule_count_anywhere_in_the_text(size: int, keyword_at: st
     expected = [] if keyword_at is None else [text.index("EMP-")]
     assert [s.start for s in plain.scan(text)] == expected
     assert [s.start for s in gated.scan(text)] == expected
+
+
+# Hyperscan (0.9.1) was seen to miss a match of [x"]--(?:[a-z0-9]{1,16}-)?password only when it starts 23 or
+# more bytes into the text: every example is shifted over the first 64 offsets, behind text of two kinds
+_SHIFTS = ["a" * 64, '{"level":"debug","args":["--verbose","x"],"msg":"ok","n":1234567} ']
+
+
+def _examples() -> list[str]:
+    from . import format_cases, test_config_shapes
+
+    return [text for _, text, _ in (*format_cases.POSITIVES, *test_config_shapes.POSITIVES)]
+
+
+@pytest.mark.parametrize("path", ["prefilter", "presence gate"])
+def test_every_example_is_found_at_every_offset_on_the_hyperscan_paths(path: str) -> None:
+    sc = Scanner()
+    if path == "prefilter":
+        sc.prefilter_min = 0
+    else:
+        sc.GATE_AFTER = 0
+    missed = []
+    for text in _examples():
+        for shift in _SHIFTS:
+            for n in range(65):
+                shifted = shift[:n] + text
+                if _found(sc, shifted) != _found(PLAIN, shifted):
+                    missed.append((n, shifted))
+                    break
+    assert not missed, missed[:3]
