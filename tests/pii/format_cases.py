@@ -19,6 +19,11 @@ POSITIVES = [
     ("API_KEY", "SEGMENT_WRITE_KEY=Rz4Kp9WqT2mX7vL3nB8cY5dF0gH6jS1a", "Rz4Kp9WqT2mX7vL3nB8cY5dF0gH6jS1a"),
     ("GENERIC_SECRET", '{"oauthClientSecret": "p7Qx2Lm9Vt4Rk8Ws3Nd6Hy1Jb5Fc0Ge"}', "p7Qx2Lm9Vt4Rk8Ws3Nd6Hy1Jb5Fc0Ge"),
     ("GENERIC_SECRET", '"consumerSecret":"Zt6Yk1Mq8Wn3Lp5Vx2Rc9Hb4Jd7Fs0Ga"', "Zt6Yk1Mq8Wn3Lp5Vx2Rc9Hb4Jd7Fs0Ga"),
+    # an address after a credentials URL on a JSON line (no space between them)
+    ("EMAIL", '{"dsn":"postgres://svc:Tq7#pLm2Vx@pg.prod.internal:5432/orders","user_email":"maria.lopez@acme-corp.com"}',
+     "maria.lopez@acme-corp.com"),
+    ("URL_CREDENTIALS", '{"dsn":"postgres://svc:Tq7#pLm2Vx@pg.prod.internal:5432/orders","user_email":"ml@acme-corp.com"}',
+     "Tq7#pLm2Vx"),
     # XML elements
     ("PASSWORD", "<dataSource><password>Kelu5512#</password></dataSource>", "Kelu5512#"),
     # SQL statements and redis

@@ -901,10 +901,15 @@ def check_home_user(text: str, start: int, end: int) -> Bounds | None:
     return check_username(text, start, end)
 
 
+# what ends a URL's scheme://user:password@ part (a JSON line's closing quote, a path, a space)
+_AUTHORITY_END = re.compile(r"[/\"'<>\s]")
+
+
 def check_email(text: str, start: int, end: int) -> Bounds | None:
-    # the password half of scheme://user:pass@host is URL_CREDENTIALS, not an address
-    seg_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), start - 512)
-    if "://" in text[max(seg_start, 0):start]:
+    # the password half of scheme://user:pass@host is URL_CREDENTIALS, not an address; an address after
+    # the URL ({"dsn":"postgres://u:p@db/x","email":"ann@corp.com"}) is one
+    scheme = text.rfind("://", max(0, start - 512), start)
+    if scheme >= 0 and not _AUTHORITY_END.search(text, scheme + 3, start):
         return None
     value = text[start:end]
     local = value.split("@")[0] if "@" in value else value.split("%40")[0]
