@@ -18,6 +18,9 @@ const char HOST[] =
     R"re(no|dk|fi|ie|pt|gr|cz|hu|ro|bg|ru|ua|cn|jp|kr|in|au|nz|ca|br|mx|ar|cl|za|sg|hk|tw|my|th|vn|id|ph|tr|il|ae|)re"
     R"re(sa|eg|ng|ke|eu|asia|online|site|tech|xyz|top|local|internal|corp|lan|intra|intranet|localdomain|home|arpa|)re"
     R"re(svc|cluster))(?:[^A-Za-z0-9_-]|$))re";
+const char USER[] =
+    R"re((?i)(?:^|[^a-z0-9])(?:user|username|user_name|user id|ruser|logname|login|uname|db_user|acct))re"
+    R"re((?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+))re";
 const char SYSLOG[] =
     R"re((?m)^(?:<[0-9]{1,3}>)?[A-Z][a-z]{2} [ 0-3]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} )re"
     R"re([A-Za-z0-9][A-Za-z0-9._-]{0,62} [^\s:\[\]]{1,64}(?:\[[0-9]{1,10}\])?:)re";
@@ -41,6 +44,7 @@ struct Bytes {
 const Bytes DIGIT("0-9"), ALNUM("A-Za-z0-9"), UPPER("A-Z"), LOWER("a-z"), DAY_TENS(" 0-3");
 const Bytes CARD_RUN("0-9 -"), CARD_LEAD("0-9A-Za-z_.-");
 const Bytes HOST_LEAD("A-Za-z0-9@._/-"), LABEL("A-Za-z0-9-"), HOST_TRAIL("A-Za-z0-9_-");
+const Bytes SPACE("\t\n\f\r "), QUOTE("\"'"), USER_VALUE("A-Za-z0-9._$@\\-");
 const Bytes SYSLOG_HOST("A-Za-z0-9._-"), TAG_STOP("\t\n\f\r :[]");  // RE2's \s is [\t\n\f\r ]
 
 // The length of the character that byte b starts (valid UTF-8), 0 for a continuation byte.
@@ -158,24 +162,38 @@ bool find_card(const unsigned char* data, size_t, size_t pos, size_t rend, Found
     }
 }
 
-// HOST's (?i:com|net|...) alternatives in their order, by first letter. (?i) folds as Unicode does: k also reads
-// the Kelvin sign (E2 84 AA) and s the long s (C5 BF); no other character spells an ASCII letter.
-struct Tlds {
-    std::vector<std::string> by_first[26];
+// A character that (?i) reads as an ASCII letter though it is none (RE2 folds Unicode): the Kelvin sign (E2 84 AA)
+// for k and the long s (C5 BF) for s; its length at data[at] when it is the one for ``letter``, else 0.
+size_t folded(char letter, const unsigned char* data, size_t at, size_t rend) {
+    if (letter == 'k') return rend - at >= 3 && std::memcmp(data + at, "\xE2\x84\xAA", 3) == 0 ? 3 : 0;
+    if (letter == 's') return rend - at >= 2 && std::memcmp(data + at, "\xC5\xBF", 2) == 0 ? 2 : 0;
+    return 0;
+}
 
-    explicit Tlds(const std::string& pattern) {
-        const size_t open = pattern.find("(?i:") + 4, close = pattern.find(')', open);
+// The words of one case-insensitive alternation of a pattern (the group opening after ``marker``), in their order,
+// by first letter (each starts with one). Only those of its letter can match where a byte reads as that letter in
+// either case, or starts its folded character.
+struct Words {
+    std::vector<std::string> by_first[26];
+    size_t longest = 0;  // in bytes, each letter in its longest spelling
+
+    Words(const std::string& pattern, const std::string& marker) {
+        const size_t open = pattern.find(marker) + marker.size(), close = pattern.find(')', open);
         for (size_t at = open; at < close;) {
-            size_t bar = pattern.find('|', at);
-            if (bar > close) bar = close;
+            const size_t bar = std::min(pattern.find('|', at), close);
             std::string word = pattern.substr(at, bar - at);
-            for (char& ch : word) ch = static_cast<char>(ch | 0x20);  // letters only
+            size_t bytes = 0;
+            for (char& ch : word) {
+                if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch | 0x20);
+                bytes += ch == 'k' ? 3 : ch == 's' ? 2 : 1;
+            }
+            longest = std::max(longest, bytes);
             by_first[word[0] - 'a'].push_back(word);
             at = bar + 1;
         }
     }
 
-    // the alternatives that may match where byte b starts, or nullptr
+    // the words that may match where byte b starts, or nullptr
     const std::vector<std::string>* starting(unsigned char b) const {
         if (b == 0xE2) return &by_first['k' - 'a'];
         if (b == 0xC5) return &by_first['s' - 'a'];
@@ -184,19 +202,17 @@ struct Tlds {
     }
 };
 
-// How many bytes of data[at, rend) spell ``word`` (lower-case letters) as (?i:word) reads it, else 0.
+// How many bytes of data[at, rend) spell ``word`` (lower case) as (?i:word) reads it, else 0.
 size_t spells(const std::string& word, const unsigned char* data, size_t at, size_t rend) {
     const size_t start = at;
     for (char w : word) {
-        if (at < rend && (data[at] | 0x20) == w) {
-            at += 1;
-        } else if (w == 'k' && rend - at >= 3 && std::memcmp(data + at, "\xE2\x84\xAA", 3) == 0) {
-            at += 3;
-        } else if (w == 's' && rend - at >= 2 && std::memcmp(data + at, "\xC5\xBF", 2) == 0) {
-            at += 2;
-        } else {
+        size_t len = 0;
+        if (at < rend && (LOWER(w) ? (data[at] | 0x20) == w : data[at] == w)) {
+            len = 1;
+        } else if ((len = folded(w, data, at, rend)) == 0) {
             return 0;
         }
+        at += len;
     }
     return at - start;
 }
@@ -204,7 +220,7 @@ size_t spells(const std::string& word, const unsigned char* data, size_t at, siz
 // (?i:com|...)(?:[^A-Za-z0-9_-]|$) at data[at]: the ends of the TLD and of the match; each alternative in order,
 // with a boundary character after it, else the text's end.
 bool tld_at(const unsigned char* data, size_t n, size_t at, size_t rend, size_t* ve, size_t* me) {
-    static const Tlds tlds{HOST};
+    static const Words tlds{HOST, "(?i:"};
     const std::vector<std::string>* words = at < rend ? tlds.starting(data[at]) : nullptr;
     for (size_t i = 0; words != nullptr && i < words->size(); ++i) {
         const size_t len = spells((*words)[i], data, at, rend);
@@ -309,12 +325,116 @@ bool find_syslog(const unsigned char* data, size_t, size_t pos, size_t rend, Fou
     return false;
 }
 
+// USER's keywords
+const Words& user_keywords() {
+    static const Words keywords{USER, "[^a-z0-9])(?:"};
+    return keywords;
+}
+
+// (?i)[^a-z0-9] at data[s]: the length of one character that is no letter or digit in either case, else 0.
+size_t user_lead(const unsigned char* data, size_t s, size_t rend) {
+    const size_t len = outside(ALNUM, data, s, rend);
+    return len == 0 || folded('k', data, s, rend) != 0 || folded('s', data, s, rend) != 0 ? 0 : len;
+}
+
+// \\?["'] at the cursor, taken when there.
+bool quote(Cursor* c) {
+    const size_t at = c->at;
+    c->byte('\\');
+    if (c->at < c->rend && QUOTE(c->data[c->at])) {
+        ++c->at;
+        return true;
+    }
+    c->at = at;
+    return false;
+}
+
+// [A-Za-z0-9._$@\\-]+ under (?i) from data[at], which adds the Kelvin sign and the long s: the end of the greedy
+// run (at when it is empty).
+size_t user_value_end(const unsigned char* data, size_t at, size_t rend) {
+    for (size_t len; at < rend; at += len) {
+        len = USER_VALUE(data[at]) ? 1 : std::max(folded('k', data, at, rend), folded('s', data, at, rend));
+        if (len == 0) break;
+    }
+    return at;
+}
+
+// (?:\\?["'])?\s{0,2}[=:]\s{0,2}(?:\\?["'])?(?P<v>VALUE) at data[at]: the value's bounds. Before the value no
+// piece backs off usefully: without a quote that is there, [=:] or the value would start on it; with fewer spaces,
+// on a space. The second quote does: without it, the value may start at its backslash.
+bool user_tail(const unsigned char* data, size_t at, size_t rend, size_t* vs, size_t* ve) {
+    Cursor c{data, at, rend};
+    quote(&c);
+    c.many(SPACE, 0, 2);
+    if (!c.byte('=') && !c.byte(':')) return false;
+    c.many(SPACE, 0, 2);
+    const size_t bare = c.at;
+    if (quote(&c) && (*ve = user_value_end(data, c.at, rend)) > c.at) {
+        *vs = c.at;
+        return true;
+    }
+    *vs = bare;
+    *ve = user_value_end(data, bare, rend);
+    return *ve > bare;
+}
+
+// (?i:user|username|...)TAIL at data[at]: each keyword in order.
+bool user_keyword(const unsigned char* data, size_t at, size_t rend, size_t* vs, size_t* ve) {
+    const std::vector<std::string>* words = at < rend ? user_keywords().starting(data[at]) : nullptr;
+    for (size_t i = 0; words != nullptr && i < words->size(); ++i) {
+        const size_t len = spells((*words)[i], data, at, rend);
+        if (len != 0 && user_tail(data, at + len, rend, vs, ve)) return true;
+    }
+    return false;
+}
+
+// USER's match starting at data[s]: ^ (the text's start) first, then one character of the lead.
+bool user_at(const unsigned char* data, size_t s, size_t rend, Found* found) {
+    size_t vs, ve, lead;
+    if (s == 0 && user_keyword(data, 0, rend, &vs, &ve)) {
+        *found = {0, ve, vs, ve};
+        return true;
+    }
+    if ((lead = user_lead(data, s, rend)) != 0 && user_keyword(data, s + lead, rend, &vs, &ve)) {
+        *found = {s, ve, vs, ve};
+        return true;
+    }
+    return false;
+}
+
+// Where a keyword ends if one ends before the [=:] at data[q] (after it at most 2 spaces and a quote), else 0:
+// the byte before must be a letter, as every keyword ends with one that (?i) spells in ASCII only.
+size_t user_keyword_end(const unsigned char* data, size_t pos, size_t q) {
+    size_t t = q;
+    while (t > pos && q - t < 2 && SPACE(data[t - 1])) --t;
+    if (t > pos && QUOTE(data[t - 1]) && --t > pos && data[t - 1] == '\\') --t;  // the quote's: no keyword ends so
+    return t > pos && (UPPER(data[t - 1]) || LOWER(data[t - 1])) ? t : 0;
+}
+
+// (?i)(?:^|[^a-z0-9])(?:user|username|...)(?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+): a
+// match holds a = or :, with nothing but its keyword, quote and spaces (and its lead, which may be the previous
+// [=:]) before it. Per [=:] in order: the starts close enough to the keyword ending before it (a lead and the
+// longest keyword), from the previous [=:] on.
+bool find_user(const unsigned char* data, size_t, size_t pos, size_t rend, Found* found) {
+    const size_t reach = 4 + user_keywords().longest;
+    size_t eq = find_byte(data, pos, rend, '='), colon = find_byte(data, pos, rend, ':');
+    for (size_t q, next = pos; (q = std::min(eq, colon)) < rend; next = q) {
+        (q == eq ? eq : colon) = find_byte(data, q + 1, rend, data[q]);
+        const size_t t = user_keyword_end(data, pos, q);
+        for (size_t s = std::max(next, t > reach ? t - reach : 0); s < t; ++s) {
+            if (user_at(data, s, rend, found)) return true;
+        }
+    }
+    return false;
+}
+
 struct Entry {
     const char* pattern;
     Finder find;
 };
 
-const Entry FINDERS[] = {{IPV4, find_ipv4}, {CARD, find_card}, {HOST, find_host}, {SYSLOG, find_syslog}};
+const Entry FINDERS[] = {{IPV4, find_ipv4}, {CARD, find_card}, {HOST, find_host}, {USER, find_user},
+                          {SYSLOG, find_syslog}};
 
 }  // namespace
 

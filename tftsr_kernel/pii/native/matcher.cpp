@@ -193,7 +193,7 @@ void collect(const MatcherObject* self, const unsigned char* data, size_t n,
         if (pos < rs) pos = rs;
         while (rend >= pos && rend - pos >= least) {
             size_t ms, me;
-            if (self->finder != nullptr) {
+            if (self->finder != nullptr) {  // RE2's match and value group, by hand (finders.h)
                 tftsr::Found f;
                 if (!self->finder(data, n, pos, rend, &f)) break;
                 sub[0] = text.substr(f.ms, f.me - f.ms);
