@@ -224,7 +224,8 @@ class Compiled:
             return native.matcher.Matcher(
                 source, bare_source, self._value_idx,
                 self._prefix, self._least,
-                None if edges is None else (edges.begin, edges.literals, edges.tail, edges.end))
+                None if edges is None else (edges.begin, edges.literals, edges.tail, edges.end),
+                self.pattern.encode("utf-8"))  # a few catalog patterns have a hand-written finder there
         except ValueError:  # the system's RE2 is older than the wheel's: this pattern keeps the Python loop
             return None
 

@@ -12,7 +12,8 @@ import sysconfig
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp", HERE / "spans.cpp"]}
+SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp", HERE / "finders.cpp",
+                         HERE / "spans.cpp"]}
 
 
 def target(name: str) -> Path:

@@ -5,7 +5,8 @@
 // thousands of calls per megabyte. This module runs the same loop against RE2's C++ API and returns the
 // same list: (value_start, value_end) or (match_start, match_end, value_start, value_end) per
 // non-overlapping match, in byte offsets. search_checked() also validates each value (ASCII text only)
-// and returns the engine's candidate tuples. backend.py and engine.py keep the Python loops as the
+// and returns the engine's candidate tuples. For a few dense catalog patterns a hand-written finder
+// (finders.h) stands in for RE2's search. backend.py and engine.py keep the Python loops as the
 // reference and for machines where this module is not built; tests compare the two.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -13,6 +14,7 @@
 #include <re2/re2.h>
 
 #include "checks.h"
+#include "finders.h"
 #include "spans.h"
 
 #include <string>
@@ -37,6 +39,7 @@ struct MatcherObject {
     std::string* prefix;
     Py_ssize_t least;
     Edges* edges;
+    tftsr::Finder finder;  // a hand-written search standing in for RE2's (finders.h), or nullptr
 };
 
 RE2::Options options() {
@@ -55,9 +58,10 @@ void matcher_dealloc(MatcherObject* self) {
     Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
-// Matcher(pattern, bare, value_idx, prefix, least, edges)
+// Matcher(pattern, bare, value_idx, prefix, least, edges, source=b"")
 //   pattern, bare: UTF-8 bytes (bare may be None); value_idx: tuple of group numbers; prefix: bytes;
-//   least: int; edges: None or (begin, {first byte: length}, tail, end)
+//   least: int; edges: None or (begin, {first byte: length}, tail, end); source: the pattern as the catalog
+//   writes it (pattern may be a rewrite of it), which picks a finder
 int matcher_init(MatcherObject* self, PyObject* args, PyObject*) {
     const char* pat;
     Py_ssize_t pat_len;
@@ -65,8 +69,10 @@ int matcher_init(MatcherObject* self, PyObject* args, PyObject*) {
     const char* prefix;
     Py_ssize_t prefix_len;
     Py_ssize_t least;
-    if (!PyArg_ParseTuple(args, "y#OOy#nO", &pat, &pat_len, &bare_obj, &idx_obj, &prefix, &prefix_len, &least,
-                          &edges_obj)) {
+    const char* source = "";
+    Py_ssize_t source_len = 0;
+    if (!PyArg_ParseTuple(args, "y#OOy#nO|y#", &pat, &pat_len, &bare_obj, &idx_obj, &prefix, &prefix_len, &least,
+                          &edges_obj, &source, &source_len)) {
         return -1;
     }
     if (self->rx != nullptr) {
@@ -79,6 +85,8 @@ int matcher_init(MatcherObject* self, PyObject* args, PyObject*) {
         return -1;
     }
     self->groups = self->rx->NumberOfCapturingGroups();
+    // a finder gives the match and one value group: the source's own, or none in a rewrite without it
+    self->finder = self->groups <= 1 ? tftsr::finder_for(source, static_cast<size_t>(source_len)) : nullptr;
     if (bare_obj != Py_None) {
         char* bare;
         Py_ssize_t bare_len;
@@ -185,7 +193,12 @@ void collect(const MatcherObject* self, const unsigned char* data, size_t n,
         if (pos < rs) pos = rs;
         while (rend >= pos && rend - pos >= least) {
             size_t ms, me;
-            if (!prefix.empty()) {  // every match starts with it: try each occurrence, leftmost first
+            if (self->finder != nullptr) {  // RE2's match and value group, by hand (finders.h)
+                tftsr::Found f;
+                if (!self->finder(data, n, pos, rend, &f)) break;
+                sub[0] = text.substr(f.ms, f.me - f.ms);
+                if (nsub > 1) sub[1] = text.substr(f.vs, f.ve - f.vs);
+            } else if (!prefix.empty()) {  // every match starts with it: try each occurrence, leftmost first
                 size_t at = text.substr(0, rend).find(prefix, pos);
                 if (at == re2::StringPiece::npos) break;
                 if (!self->rx->Match(text, at, rend, RE2::ANCHOR_START, sub.data(), nsub)) {
@@ -346,6 +359,30 @@ PyObject* module_set_words(PyObject*, PyObject* args) {
     Py_RETURN_NONE;
 }
 
+PyObject* matcher_finds(MatcherObject* self, void*) { return PyBool_FromLong(self->finder != nullptr); }
+
+PyGetSetDef matcher_getset[] = {
+    {"finds", reinterpret_cast<getter>(matcher_finds), nullptr, "whether a hand-written finder stands in for RE2",
+     nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
+};
+
+// the pattern sources that have a finder, as str
+PyObject* finder_patterns() {
+    Py_ssize_t count = 0;
+    while (tftsr::finder_pattern(static_cast<size_t>(count)) != nullptr) ++count;
+    PyObject* out = PyTuple_New(count);
+    for (Py_ssize_t i = 0; out != nullptr && i < count; ++i) {
+        PyObject* p = PyUnicode_FromString(tftsr::finder_pattern(static_cast<size_t>(i)));
+        if (p == nullptr) {
+            Py_DECREF(out);
+            return nullptr;
+        }
+        PyTuple_SET_ITEM(out, i, p);
+    }
+    return out;
+}
+
 PyMethodDef matcher_methods[] = {
     {"search", reinterpret_cast<PyCFunction>(matcher_search), METH_VARARGS,
      "search(data, regions, whole) -> list of (vs, ve) or (ms, me, vs, ve) in byte offsets"},
@@ -398,7 +435,9 @@ PyMODINIT_FUNC PyInit__matcher() {
     MatcherType.tp_init = reinterpret_cast<initproc>(matcher_init);
     MatcherType.tp_dealloc = reinterpret_cast<destructor>(matcher_dealloc);
     MatcherType.tp_methods = matcher_methods;
-    MatcherType.tp_doc = "One pattern's RE2 search loop: Matcher(pattern, bare, value_idx, prefix, least, edges)";
+    MatcherType.tp_getset = matcher_getset;
+    MatcherType.tp_doc =
+        "One pattern's RE2 search loop: Matcher(pattern, bare, value_idx, prefix, least, edges, source=b'')";
     if (PyType_Ready(&MatcherType) < 0) return nullptr;
     PyObject* m = PyModule_Create(&module_def);
     if (m == nullptr) return nullptr;
@@ -413,6 +452,12 @@ PyMODINIT_FUNC PyInit__matcher() {
                                      "syslog_host", tftsr::SYSLOG_HOST);
     if (checks == nullptr || PyModule_AddObject(m, "CHECKS", checks) < 0) {
         Py_XDECREF(checks);
+        Py_DECREF(m);
+        return nullptr;
+    }
+    PyObject* finders = finder_patterns();
+    if (finders == nullptr || PyModule_AddObject(m, "FINDERS", finders) < 0) {
+        Py_XDECREF(finders);
         Py_DECREF(m);
         return nullptr;
     }
