@@ -33,6 +33,8 @@ def main() -> int:
         if out.exists() and out.stat().st_mtime >= newest:
             continue
         done = subprocess.run(command(name), capture_output=True, text=True, check=False)
+        if done.returncode == 0 and done.stderr:
+            print(done.stderr, file=sys.stderr)  # warnings (-Wall): a build that works may still be wrong
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)
             print(f"Building {out.name} failed: install g++ and libre2-dev (apt-get install g++ libre2-dev) "
