@@ -153,6 +153,8 @@ def _resolve(cands: list[tuple[int, int, int, str, str]]) -> list[tuple[int, int
     Sorting by start alone is enough: a cluster's members do not depend on the order of equal starts,
     and kept spans (disjoint) are ordered by start, as by (start, end, type).
     """
+    if native.matcher is not None:  # this and _greedy, _keep_cluster in C++
+        return native.matcher.resolve(cands)
     cands.sort(key=_START)  # stable: equal candidates keep the detectors' order, as the greedy ties want
     kept: list[tuple[int, int, int, str, str]] = []
     group: list[tuple[int, int, int, str, str]] = []  # the current cluster, once it has two members

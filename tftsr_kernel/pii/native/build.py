@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp", HERE / "finders.cpp",
-                         HERE / "spans.cpp"]}
+                         HERE / "spans.cpp", HERE / "resolve.cpp"]}
 
 
 def target(name: str) -> Path:

@@ -15,6 +15,7 @@
 
 #include "checks.h"
 #include "finders.h"
+#include "resolve.h"
 #include "spans.h"
 
 #include <string>
@@ -415,6 +416,7 @@ PyMethodDef module_methods[] = {
     {"check", module_check, METH_VARARGS, "check(check, data, start, end) -> (start, end) or None"},
     {"make_spans", tftsr::make_spans, METH_VARARGS,
      "make_spans(found, text, offset, hashes, span_type, value_hash) -> spans (Scanner._spans)"},
+    {"resolve", tftsr::resolve, METH_O, "resolve(cands) -> the kept candidates in start order (engine._resolve)"},
     {"set_words", module_set_words, METH_VARARGS, "set_words(name, words): a word list of validators.py"},
     {nullptr, nullptr, 0, nullptr},
 };
