@@ -34,10 +34,31 @@ bool read_cand(PyObject* item, Py_ssize_t index, Cand* c) {
     c->priority = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 2));
     c->type = PyTuple_GET_ITEM(item, 3);
     c->tuple = item;
-    return !PyErr_Occurred();
+    return (c->start != -1 && c->end != -1 && c->priority != -1) || !PyErr_Occurred();  // -1: maybe an error
 }
 
 bool starts_before(const Cand& a, const Cand& b) { return a.start < b.start; }
+
+// cands.sort(key=_START): a stable merge of the ascending runs (the candidates of each detector come in one)
+void sort_by_start(std::vector<Cand>& cands) {
+    std::vector<size_t> bounds{0};  // where each run starts, then the end
+    for (size_t i = 1; i < cands.size(); ++i)
+        if (cands[i].start < cands[i - 1].start) bounds.push_back(i);
+    bounds.push_back(cands.size());
+    if (bounds.size() == 2) return;  // one run: sorted already
+    std::vector<Cand> merged(cands.size());
+    while (bounds.size() > 2) {  // merge runs two by two, an odd last run copied
+        std::vector<size_t> next{0};
+        for (size_t k = 0; k + 1 < bounds.size(); k += 2) {
+            auto lo = cands.begin() + bounds[k], mid = cands.begin() + bounds[k + 1];
+            auto hi = k + 2 < bounds.size() ? cands.begin() + bounds[k + 2] : mid;
+            std::merge(lo, mid, mid, hi, merged.begin() + bounds[k], starts_before);
+            next.push_back(static_cast<size_t>(hi - cands.begin()));
+        }
+        cands.swap(merged);
+        bounds.swap(next);
+    }
+}
 
 // _greedy's sort key: (start - end, priority, start, type); the difference is taken without overflow
 bool greedy_before(const Cand& a, const Cand& b) {
@@ -112,7 +133,7 @@ PyObject* resolve(PyObject*, PyObject* list) {
     std::vector<Cand> cands(static_cast<size_t>(n));
     for (Py_ssize_t i = 0; i < n; ++i)
         if (!read_cand(PyList_GET_ITEM(list, i), i, &cands[static_cast<size_t>(i)])) return nullptr;
-    std::stable_sort(cands.begin(), cands.end(), starts_before);
+    sort_by_start(cands);
     for (Py_ssize_t i = 0; i < n; ++i) PyList_SET_ITEM(list, i, cands[static_cast<size_t>(i)].tuple);  // a permutation
     return new_list(resolve_sorted(cands));
 }
