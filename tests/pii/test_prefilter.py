@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, triggers
-from tftsr_kernel.pii.backend import Compiled, PreparedText
-from tftsr_kernel.pii.catalog import Detector
+from tftsr_kernel.pii.backend import Compiled, PreparedText, python_syntax
+from tftsr_kernel.pii.catalog import CORES, Detector
 from tftsr_kernel.pii.prefilter import (
     ENDS,
     PRESENCE,
@@ -251,6 +252,43 @@ def test_cut_bounded_tail_scan_equals_whole_text_scan(parts: list[str]) -> None:
     text = "".join(parts) or " "
     assert _found(_NUM_PF, text) == _found(_NUM_PLAIN, text)
     assert _NUM_PF._prefilter is not None and _NUM_PF._prefilter.reach[0] is not None  # the cut is in use
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_every_match_of_a_catalog_pattern_holds_a_match_of_its_core(data: st.DataObject) -> None:
+    pattern = data.draw(st.sampled_from(sorted(CORES)))
+    match = data.draw(st.from_regex(python_syntax(pattern), fullmatch=True))
+    assert re.search(CORES[pattern], match), (pattern, match)
+
+
+def test_a_core_is_scanned_for_and_windows_reach_as_wide_as_the_pattern() -> None:
+    ipv6 = next(d.pattern for d in PLAIN.registry if d.name == "ipv6")
+    pf = Prefilter([ipv6], [True])
+    assert pf.modes == [ENDS] and pf._exprs == [CORES[ipv6].encode()]
+    width = 1 + 4 + 7 * 5 + 3 * 4  # boundary, first group, seven more, three dotted octets
+    assert pf.reach == [(width + 1, width - 2 + 1)]  # a core's match is "::" at least; one MARGIN each side
+
+
+_COLONS = st.text(alphabet="0123456789abcdefABCDEFg:. \n", max_size=40)
+_IPV6_REG = Registry(d for d in PLAIN.registry if d.name in ("ipv6", "mac"))
+_IPV6_PLAIN = Scanner(_IPV6_REG)
+_IPV6_PLAIN._gate = False
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_COLONS, st.sampled_from(["::", ":::", "fe80::1ff:fe23:4567:890a", "1:2:3:4:5:6:7:8",
+                                                    "::ffff:1.2.3.4", "0:0:0:0:0:0:0:0.1.2.3", "12:34:56", "a:b::",
+                                                    "2001:db8:0:0:1:0:0:1", "1111:2222:3333:4444:5555:6666:7777:8888",
+                                                    "::ffff:192.168.100.200", " ", "\n"])),
+                max_size=12), st.integers(0, 3))
+def test_a_core_scan_equals_whole_text_scan(parts: list[str], spread: int) -> None:
+    # spread apart, windows stay sparse: the detector is searched in windows, not switched to presence
+    text = ("ok " * 200 * spread).join(parts) or " "
+    sc = _prefiltered(_IPV6_REG)
+    assert _found(sc, text) == _found(_IPV6_PLAIN, text)
+    pf = sc._prefilter
+    assert pf is not None and pf._exprs[0] == CORES[next(iter(_IPV6_REG)).pattern].encode()  # the core is in use
 
 
 def test_max_width() -> None:

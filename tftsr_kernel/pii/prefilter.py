@@ -21,6 +21,10 @@ Hyperscan a report (trailing) or start-of-match state (leading) each. A bounded 
 ``(...){m,n}`` and optional groups are matched at their minimum, and its windows reach past each
 reported end as far as the whole pattern can.
 
+A catalog pattern with a core (:data:`tftsr_kernel.pii.catalog.CORES`: a cheaper pattern every match
+holds a match of) is scanned for by its core, in prefilter mode, with windows as wide as the pattern
+either side of each end.
+
 Only pure-ASCII text is prefiltered (its byte and character offsets agree, and Hyperscan's case
 folding equals RE2's and ``re``'s there); other text takes the engine's hint path.
 """
@@ -34,6 +38,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tftsr_kernel.pii.backend import PatternError, min_width, python_syntax
+from tftsr_kernel.pii.catalog import CORES
 from tftsr_kernel.pii.hscache import compile_database, trial_compile
 from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN
 
@@ -319,8 +324,8 @@ class Prefilter:
         self.tails: list[RunTail | None] = []
         #: per pattern: how to extend a reported start back over a leading run the prefilter cut short
         self.heads: list[RunHead | None] = []
-        #: per ``ends`` pattern whose bounded tail the prefilter cut short: how far a window reaches
-        #: back from and forward past a reported end
+        #: per ``ends`` pattern whose bounded tail the prefilter cut short or that has a core: how far a
+        #: window reaches back from and forward past a reported end
         self.reach: list[tuple[int, int] | None] = []
         #: patterns compiled in a database of their own (start-of-match tracking slow to compile)
         self._solo: set[int] = set()
@@ -329,6 +334,10 @@ class Prefilter:
             mode: str | None = None
             tail: RunTail | None = None
             expr = b""
+            reach: tuple[int, int] | None = None
+            core = self._core(p) if bounded else None
+            if core is not None:
+                mode, (reach, expr) = ENDS, core
             stripped = prefilter_expression(p)
             cut = None if bounded else cut_branch_tails(stripped) or cut_run_tail(stripped)
             took: list[float] = []
@@ -342,8 +351,7 @@ class Prefilter:
                 if mode:
                     break
             head: RunHead | None = None
-            reach: tuple[int, int] | None = None
-            if mode == ENDS and bounded:
+            if mode == ENDS and bounded and core is None:
                 reach, expr = self._cut_ends(p, expr)
             if mode == SOM:
                 cut_head = cut_run_head(expr.decode("utf-8"))
@@ -364,6 +372,21 @@ class Prefilter:
         self._state: tuple[tuple[tuple[Any, bool], ...], tuple[str | None, ...]] = ((), ())
         self._built: dict[tuple[tuple[int, str | None], ...], Any] = {}
         self._build()
+
+    @staticmethod
+    def _core(pattern: str) -> tuple[tuple[int, int], bytes] | None:
+        """The window reach and expression of a bounded pattern's core (see the module docstring), or
+        ``None`` when it has none or the core does not compile."""
+        core = CORES.get(pattern)
+        full = max_width(pattern)
+        if core is None or full is None:
+            return None
+        least = min_width(core)
+        if least is None or not _compiles(core.encode("utf-8"), _hs.HS_FLAG_PREFILTER):
+            return None
+        # a match [ms, me] of the pattern (me - ms <= full) holds a match [s1, e] of the core, e - s1 >= least:
+        # ms >= me - full >= e - full and me <= ms + full <= e - least + full
+        return (full + MARGIN, full - least + MARGIN), core.encode("utf-8")
 
     @staticmethod
     def _cut_ends(pattern: str, expr: bytes) -> tuple[tuple[int, int] | None, bytes]:
