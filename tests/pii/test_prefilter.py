@@ -143,23 +143,27 @@ def test_prefilter_expression_drops_only_a_leading_boundary() -> None:
     assert pf.modes == [SOM] and pf._exprs[0] == rb"(?:^|[^a])?b[0-9]+"
 
 
-def test_a_trailing_run_is_cut_to_its_minimum_and_windows_extend_over_it() -> None:
+def test_a_trailing_run_is_cut_to_its_first_character_and_windows_extend_over_it() -> None:
     cut = cut_run_tail(r"(?i)(?:key)=(?:[a-z0-9]{12,}={0,3})")
     assert cut is not None
     expr, tail = cut
-    assert expr == r"(?i)(?:key)=(?:[a-z0-9]{12})"
+    assert expr == r"(?i)(?:key)=(?:[a-z0-9])"
     text = "key=AbCdEf0123456789xyz== rest"
-    assert tail.end(text, 16) == text.index(" rest") - 2 + 3  # the run, then room for "==="
-    assert cut_run_tail(r"user (?:[a-z]+)") is not None and cut_run_tail(r"(?i:a)[a-z]+") is None
+    assert tail.end(text, 5) == text.index(" rest") - 2 + 3  # the run, then room for "==="
+    plus = cut_run_tail(r"user (?:[a-z]+)")
+    assert plus is not None and plus[0] == r"user (?:[a-z])"
+    may_be_empty = cut_run_tail(r"k=(?:[a-z]{0,})")
+    assert may_be_empty is not None and may_be_empty[0] == r"k=(?:[a-z]{0})"  # none of it
+    assert cut_run_tail(r"(?i:a)[a-z]+") is None
     assert cut_run_tail(r"[a-z]+(?:[^a-z]|$)") is None  # a boundary after the run ends its reports anyway
     padded = cut_run_tail(r"(?i)bearer\s+(?:[a-z0-9]{12,}=*)")  # any number of '=': the window runs past them
-    assert padded is not None and padded[0] == r"(?i)bearer\s+(?:[a-z0-9]{12})"
+    assert padded is not None and padded[0] == r"(?i)bearer\s+(?:[a-z0-9])"
     assert padded[1].end("bearer AbCdEf0123456789==== x", 19) == len("bearer AbCdEf0123456789====")
     pf = Prefilter([r"(?:^|[^a-z])k=(?P<v>[a-z]{3,})"], [False])
     assert pf.modes == [SOM] and pf.tails[0] is not None
     data = "k=abcdefgh k=ab k=xyzxyz"
     hits, _ = pf.scan(data.encode())
-    assert hits[0][1::2] == [5, 21]  # one report per match: its minimal end
+    assert hits[0][1::2] == [3, 14, 19]  # one report per run: after its first character
     sc = _prefiltered(Registry([Detector("kv", "KV", r"(?:^|[^a-z])k=(?P<v>[a-z]{3,})")]))
     plain = Scanner(sc.registry)
     plain._gate = False
@@ -173,26 +177,31 @@ def test_every_branch_of_a_last_alternation_has_its_run_cut_and_windows_extend_o
     cut = cut_branch_tails(prefilter_expression(_BRANCHED))
     assert cut is not None
     expr, tail = cut
-    assert expr == r"(?:ab-[a-z0-9-]{4}|cd-[0-9]-[a-z0-9-]{4}|x/[a-z0-9+/_-]{6})"
+    assert expr == r"(?:ab-[a-z0-9-]|cd-[0-9]-[a-z0-9-]|x/[a-z0-9+/_-])"
     assert tail.end("ab-abcd-e/f_g+ rest", 7) == len("ab-abcd-e/f_g+")  # over the union of the classes
     assert cut_branch_tails(r"(?:a[a-z]+|b)") is None and cut_branch_tails(r"(?:a[a-z]+)") is None
     assert cut_branch_tails(r"(?i:a[a-z]+|b[0-9]+)") is None  # a scoped flag
     pf = Prefilter([_BRANCHED], [False])
     hits, _ = pf.scan(b"ab-abcdefgh cd-1-xyzxyz")
-    assert hits[0][1::2] == [7, 21]  # one report per match: its minimal end
+    assert hits[0][1::2] == [4, 18]  # one report per match: after the first character of its run
 
 
+_KEYED = r"(?i)(?:^|[^a-z])key=(?P<v>[a-z0-9]{12,}={0,3})"
+
+
+@pytest.mark.parametrize("pattern", [_BRANCHED, _KEYED])
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(["ab-", "cd-1-", "x/", "abcd", "a-b", "+/_", "-", " ", "\n", "9", "ab-ab-", "." * 90]),
-                max_size=16))
-def test_cut_branch_runs_find_what_a_whole_text_scan_finds(parts: list[str]) -> None:
+@given(parts=st.lists(st.sampled_from(["ab-", "cd-1-", "x/", "abcd", "a-b", "+/_", "-", " ", "\n", "9", "ab-ab-",
+                                       "key=", "=", "KEY=", "0123456789", "." * 90]), max_size=16))
+def test_cut_runs_find_what_a_whole_text_scan_finds(pattern: str, parts: list[str]) -> None:
     text = "".join(parts) + "." * 20000  # sparse windows: a window that ended too early would cut a value short
-    registry = Registry([Detector("branched", "BRANCHED", _BRANCHED)])
+    registry = Registry([Detector("cut", "CUT", pattern)])
     plain = Scanner(registry)
     plain._gate = False
     sc = _prefiltered(registry)
     assert _found(sc, text) == _found(plain, text)
     assert sc._prefilter is not None and sc._prefilter.modes == [SOM]  # windows, not a whole-text pass
+    assert sc._prefilter.tails[0] is not None  # the run is cut
 
 
 def test_a_leading_run_is_cut_to_its_minimum_and_windows_extend_back_over_it() -> None:
