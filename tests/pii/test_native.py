@@ -132,6 +132,9 @@ SHAPES: dict[str, tuple[list[str], list[str]]] = {
     "host_label": (["db", "localhost", "UNKNOWN", "12345678-1234-1234-1234-123456789abc", "123", "x", "Err"],
                    [":", "@", "/", " ", "\x1c", "'", "", "-", "\t", ":x@", ":\x1c@", ": @", ":/@"]),
     "syslog_host": (["Nov 12 10:01:02 ", "db-7", "localhost", "123", "x"], [" ", ":", "", "@", "\n"]),
+    # filler and random tails of every length about the 16 read: four or five different characters
+    "vendor_key": (["ghp_", "x", "xxxx", "0000", "X0x0", "abcd", "abcde", "ab", "aaaaaaaaaaaa", "Kq9_"],
+                   ["", "x", "a", "_", "-", "0"]),
 }
 SHAPE_TOKENS = [t for tokens, _ in SHAPES.values() for t in tokens]
 _NUMBERS = re.compile(r"[0-9]+(?:\.[0-9]+)*")  # what the IPv4 validator is asked about (its pattern's shape)

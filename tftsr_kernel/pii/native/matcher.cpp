@@ -513,9 +513,9 @@ PyMODINIT_FUNC PyInit__matcher() {
         Py_DECREF(m);
         return nullptr;
     }
-    PyObject* checks = Py_BuildValue("{sisisisisisi}", "ipv4", tftsr::IPV4, "luhn", tftsr::LUHN, "username",
+    PyObject* checks = Py_BuildValue("{sisisisisisisi}", "ipv4", tftsr::IPV4, "luhn", tftsr::LUHN, "username",
                                      tftsr::USERNAME, "hostname", tftsr::HOSTNAME, "host_label", tftsr::HOST_LABEL,
-                                     "syslog_host", tftsr::SYSLOG_HOST);
+                                     "syslog_host", tftsr::SYSLOG_HOST, "vendor_key", tftsr::VENDOR_KEY);
     if (checks == nullptr || PyModule_AddObject(m, "CHECKS", checks) < 0) {
         Py_XDECREF(checks);
         Py_DECREF(m);
