@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -322,3 +324,28 @@ def test_remembered_value_shapes_answer_as_the_tests_as_written(before: str, val
     for check, uuid_ok in ((validators.check_api_key, True),
                            (validators.check_generic_secret, validators._secret_key_before(text, start))):
         assert check(text, start, end) == _token_as_written(text, start, end, uuid_ok)
+
+
+def _pem_as_written(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """check_pem before it counted a body's head first: the whole body's base64 characters."""
+    m = validators._PEM_LABEL.match(text, start, end)
+    if not m or m.group(1) != m.group(2):
+        return None
+    body = text[m.end(1) + 5: end - len(m.group(2)) - 14]
+    return (start, end) if len(re.sub(r"[^A-Za-z0-9+/=]", "", body.replace("\\n", ""))) >= 16 else None
+
+
+# a key's body: base64, escaped and real line breaks, backslashes and letters n that an escape may pair, and
+# runs long enough to put the head's cut anywhere
+_PEM_PIECES = ("MIIE", "owIBAAKCAQEA", "+/=", "\\n", "\\", "n", "\\\\n", "\n", "\r\n", " ", "-", "é", "*" * 30,
+               "x" * 29)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(("RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY")), st.booleans(),
+       st.lists(st.sampled_from(_PEM_PIECES), max_size=30).map("".join))
+@example("PRIVATE KEY", True, "*" * 60 + "\\" + "n" * 20)
+def test_pem_counts_a_bodys_head_first_with_the_same_answer(label: str, same: bool, body: str) -> None:
+    text = f"key: -----BEGIN {label}-----{body}-----END {label if same else 'OTHER KEY'}-----\n"
+    start, end = 5, len(text) - 1
+    assert validators.check_pem(text, start, end) == _pem_as_written(text, start, end)

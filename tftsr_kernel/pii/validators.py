@@ -469,7 +469,19 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
     if not m or m.group(1) != m.group(2):
         return None
     body = text[m.end(1) + 5: end - len(m.group(2)) - 14]
-    return (start, end) if len(re.sub(r"[^A-Za-z0-9+/=]", "", body.replace("\\n", ""))) >= 16 else None
+    return (start, end) if _base64_count(body[:_PEM_HEAD]) >= 16 or _base64_count(body) >= 16 else None
+
+
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+#: a key's body holds 16 base64 characters within its first few: those are counted first (a body is a kilobyte
+#: or more). A head's count is at most the body's: "\n" escapes are dropped left to right alike, and one cut in
+#: two leaves a backslash, no base64 character
+_PEM_HEAD = 64
+
+
+def _base64_count(body: str) -> int:
+    """The base64 characters of a key's body, its escaped line breaks ("\\n" in a JSON string) left out."""
+    return len(_NOT_BASE64.sub("", body.replace("\\n", "")))
 
 
 # a variable with a default: ${DB_PASSWORD:-default} (a shell, Compose), ${db.password:default} (Spring); the
