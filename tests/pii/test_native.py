@@ -111,6 +111,9 @@ def test_tail_value_reads_a_trailing_value_group_only_after_a_lead_that_cannot_e
     assert tail(r"key=(?P<v>[a-z]{4,})x") is None  # the group is not last
     assert tail(r"key=(?P<v>[a-z]{0,9})") is None  # a value that may be empty
     assert tail(r"(?P<v>[a-z]{4,})") is None  # no lead
+    assert tail("(?i)key\u212a(?P<v>[a-z]{4,})") is None  # the Kelvin sign folds to k
+    assert tail("(?i)key=(?P<v>[a-z\u017f]{4,})") is None  # the long s folds to s
+    assert tail(r"key=(?P<v>[a-z]{4,}\s{0,2})") is None  # a pad that is not one character
 
 
 def test_a_pattern_the_native_re2_cannot_compile_keeps_the_python_loop() -> None:

@@ -161,15 +161,16 @@ def _fold(chars: set[int]) -> set[int]:
 
 
 def _class_chars(items: list[tuple[Any, Any]]) -> set[int] | None:
-    """The ASCII characters a parsed class body of ranges and literals holds (``None`` for anything else)."""
+    """The characters a parsed class body of ASCII ranges and literals holds (``None`` for anything else: under
+    ``(?i)`` RE2 folds the Kelvin sign and the long s to k and s)."""
     from re import _constants as c  # type: ignore[attr-defined]
 
     out: set[int] = set()
     for op, av in items:
-        if op is c.LITERAL:
-            out |= {av} & _ASCII
-        elif op is c.RANGE:
-            out |= set(range(av[0], min(av[1], 127) + 1))
+        if op is c.LITERAL and av < 0x80:
+            out.add(av)
+        elif op is c.RANGE and av[1] < 0x80:
+            out |= set(range(av[0], av[1] + 1))
         else:
             return None
     return out
@@ -185,7 +186,7 @@ def _last_chars(items: list[tuple[Any, Any]]) -> tuple[set[int], bool]:
         if op is c.AT:
             continue  # zero width
         if op is c.LITERAL:
-            chars, empty = {av} & _ASCII, False
+            chars, empty = ({av} if av < 0x80 else set(_ASCII)), False  # (a folded Kelvin sign is a k)
         elif op is c.IN:
             body = _class_chars(av)
             chars, empty = (set(_ASCII) if body is None or av[:1] == [(c.NEGATE, None)] else body), False
@@ -236,9 +237,10 @@ def tail_value(pattern: str) -> tuple[bytes, bytes] | None:
     if len(body) == 2:
         op, (lo, _hi, padded) = body[1]
         padded = list(padded)
-        if op is not c.MAX_REPEAT or lo != 0 or len(padded) != 1 or padded[0][0] is not c.LITERAL:
+        if op is not c.MAX_REPEAT or lo != 0 or len(padded) != 1 or padded[0][0] is not c.LITERAL or (
+                padded[0][1] >= 0x80):
             return None
-        pad = {padded[0][1]} & _ASCII
+        pad = {padded[0][1]}
     if parsed.state.flags & re.IGNORECASE:
         chars, pad = _fold(chars), _fold(pad)
     try:
