@@ -66,6 +66,56 @@ def test_the_native_search_loop_gives_the_python_loops_matches(parts: list[tuple
         assert search(prepared, regions) == (ref.matches if whole else ref.values)(prepared, regions), d.name
 
 
+# keyword assignments: keys, what joins a key to its value, value pieces (with '=' pads and characters that are
+# not ASCII: RE2 folds k and s to the Kelvin sign and the long s under (?i)) and what follows
+_TAIL_KEYS = ["api_key", "API-KEY", "secret", "client_secret", "token", "x-auth-token", "--api-key", "bearer",
+              "authorization: Bearer", "Cookie: sid", "sessionid", "?key", "salt", "app\u212aey", ""]
+_TAIL_JOINS = ["=", ": ", "=>", ":=", "\"", "'", "\\\"", ">", "\n  value: ", "\": \"", " ", "\t", "", "%20"]
+_TAIL_VALUES = ["Xk9vQ2pL7mN4", "abcdefghijkl", "0123", "=", "==", "===", "%2F", ".", "-", "_", "~", "+", "/", "é",
+                "\u212a", "\u017f", "✓"]
+_TAILS = [d for d in DETECTORS if backend.tail_value(d.pattern) is not None]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_TAIL_KEYS), st.sampled_from(_TAIL_JOINS),
+                          st.lists(st.sampled_from(_TAIL_VALUES), max_size=6), st.sampled_from(SEPARATORS)),
+                max_size=6),
+       st.randoms(use_true_random=False), st.booleans())
+def test_a_value_that_ends_the_match_is_read_from_it_as_the_group_has_it(
+        parts: list[tuple[str, str, list[str], str]], rnd: random.Random, whole: bool) -> None:
+    """Where a pattern's value ends it and its lead cannot end with a value character, the C++ loop matches
+    without the group and reads the value from the match: the Python loop's matches (RE2's group), in
+    regions, beside '=' pads and around characters that are not ASCII."""
+    assert {"api_key_assignment", "secret_assignment", "authorization_header", "session_cookie"} <= {
+        d.name for d in _TAILS}
+    prepared = PreparedText("".join(key + join + "".join(value) + sep for key, join, value, sep in parts))
+    assert prepared.data is not None
+    n = len(prepared.data)
+    cuts = sorted(rnd.randrange(n + 1) for _ in range(2 * rnd.randrange(4))) if n else []
+    regions = None if not cuts else [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+    for d in _TAILS:
+        fast = Compiled(d.pattern, d.value_groups)
+        ref = _python_loop(fast)
+        search = fast.matches if whole else fast.values
+        assert search(prepared, regions) == (ref.matches if whole else ref.values)(prepared, regions), d.name
+
+
+def test_tail_value_reads_a_trailing_value_group_only_after_a_lead_that_cannot_end_in_it() -> None:
+    tail = backend.tail_value
+    assert tail(r"key[:=](?P<v>[a-z0-9]{4,}={0,2})") == (b"0123456789abcdefghijklmnopqrstuvwxyz", b"=")
+    assert tail(r"(?i)key: (?P<v>[a-z]{4,})") == (bytes(range(65, 91)) + bytes(range(97, 123)), b"")
+    assert tail(r"(?i)bearer%20(?P<v>[a-z0-9]{12,})") is None  # the lead's "0" may be a value character
+    assert tail(r"(?i)ke(?P<v>[a-z]{4,})") is None  # ... its "e" too (folded: "E")
+    assert tail(r"key=(?:x|[^ ])?(?P<v>[a-z]{4,})") is None  # a negated class ends it
+    assert tail(r"key=(?P<v>[a-z=]{4,}={0,2})") is None  # a pad that is a value character
+    assert tail(r"key=(?P<v>[a-z]{4,})x") is None  # the group is not last
+    assert tail(r"key=(?P<v>[a-z]{0,9})") is None  # a value that may be empty
+    assert tail(r"(?P<v>[a-z]{4,})") is None  # no lead
+    assert tail("(?i)key\u212a(?P<v>[a-z]{4,})") is None  # the Kelvin sign folds to k
+    assert tail("(?i)key=(?P<v>[a-z\u017f]{4,})") is None  # the long s folds to s
+    assert tail(r"key=(?P<v>[a-z]{4,}\s{0,2})") is None  # a pad that is not one character
+
+
 def test_a_pattern_the_native_re2_cannot_compile_keeps_the_python_loop() -> None:
     assert native.matcher is not None
     with pytest.raises(ValueError):
@@ -85,6 +135,9 @@ SHAPES: dict[str, tuple[list[str], list[str]]] = {
     "host_label": (["db", "localhost", "UNKNOWN", "12345678-1234-1234-1234-123456789abc", "123", "x", "Err"],
                    [":", "@", "/", " ", "\x1c", "'", "", "-", "\t", ":x@", ":\x1c@", ": @", ":/@"]),
     "syslog_host": (["Nov 12 10:01:02 ", "db-7", "localhost", "123", "x"], [" ", ":", "", "@", "\n"]),
+    # filler and random tails of every length about the 16 read: four or five different characters
+    "vendor_key": (["ghp_", "x", "xxxx", "0000", "X0x0", "abcd", "abcde", "ab", "aaaaaaaaaaaa", "Kq9_"],
+                   ["", "x", "a", "_", "-", "0"]),
 }
 SHAPE_TOKENS = [t for tokens, _ in SHAPES.values() for t in tokens]
 _NUMBERS = re.compile(r"[0-9]+(?:\.[0-9]+)*")  # what the IPv4 validator is asked about (its pattern's shape)

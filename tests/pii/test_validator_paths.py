@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -254,3 +256,96 @@ def test_program_text_answers_as_its_patterns(before: str, value: str, after: st
     text = before + value + after
     start, end = len(before), len(before) + len(value)
     assert validators._program_text(text, start, end) == _program_text_by_definition(text, start, end)
+
+
+# ------------------------------ what the keyword validators remember of a value, against their tests as written
+
+def _program_text_as_written(text: str, start: int, end: int) -> bool:
+    """_program_text before its value patterns were remembered: every pattern on the text, in order."""
+    value = text[start:end]
+    if ("." in value or "(" in value or "[" in value) and validators._CODE_REF.match(text, start, end):
+        return True
+    if validators._char_after(text, end) in "([" and validators._CODE_NAME.fullmatch(text, start, end):
+        return True
+    if validators._char_after(text, end) != "@" and (validators._PASSWORD_CAMEL.fullmatch(value) or (
+            ("_" in value or "." in value) and validators._PASSWORD_VARIABLE.fullmatch(value)
+            and not validators._NUMBERED.search(value))):
+        return True
+    if ":" in value and validators._FIELD_LIST.fullmatch(value) and (
+            value[0] != ":" or validators._char_before(text, start) == ":"):
+        return True
+    key_from = max(0, start - 8)
+    if text.find(":", key_from, start) < 0 or not validators._KEY_COLON_BEFORE.search(text, key_from, start):
+        return False
+    m = validators._ANNOTATION.match(text, start)
+    return bool(m and not text[m.end(1):end].strip("),:]") and validators._open_bracket(text, start) != "{")
+
+
+def _token_as_written(text: str, start: int, end: int, uuid_ok: bool) -> tuple[int, int] | None:
+    """_check_token before its value tests were remembered as one kind."""
+    b = validators._unquoted_value(text, start, end)
+    if b is None:
+        return None
+    if text[b[1] - 1] == "=" and validators._char_after(text, b[1]) in validators._ALNUM:
+        return None
+    value = text[b[0]:b[1]]
+    if validators._CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(
+            c in validators._DIGITS for c in value) <= 4:
+        return None
+    if validators._SIGV4_SCOPE.match(text, b[0]):
+        return None
+    if not (validators._random_looking(value) or (validators._UUID.fullmatch(value) and uuid_ok)):
+        return None
+    return (b[0], validators._percent_encoded_end(text, b[1])) if validators._char_after(text, b[1]) == "%" else b
+
+
+# names, references, field lists and tokens, and what may stand beside them
+_CODE_PIECES = ("self.password", "this.secret", "get_pass", "getpass", "auth", "passwordHash", "hashedPassword",
+                "key_password", "KEY_PASS", "blue_pass_2024", "args.password", "name:passwd:uid", ":x:", "a:b",
+                "signal.SIGTERM", "lp2bp_signature", "Optional", "str", "0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b",
+                "Xk9vQ2pL7mN4wR8t", "aB3dE5gH7jK9mN1p", "AKIAQ3EGRTY5WXZ7ABCD/20261126/", "%2F", "%3D", "==", "=",
+                "@", "(", "[", "(1", ")", "]", ",", ":", "::", " ", ":\t", " | ", "=", ".", "_", "1", "é", "{", "\n")
+_CODE_TEXTS = st.lists(st.one_of(st.sampled_from(_CODE_PIECES), _VALUES), max_size=6).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_CODE_TEXTS, st.lists(st.sampled_from(_CODE_PIECES), min_size=1, max_size=3).map("".join), _CODE_TEXTS)
+@example("password: ", "passwordHash", "@db")
+@example("x ", "name:passwd:uid", "")
+@example(":", ":x:", "")
+@example("", "get_pass", "(")
+@example("token=", "0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b", "")
+def test_remembered_value_shapes_answer_as_the_tests_as_written(before: str, value: str, after: str) -> None:
+    """_program_text and _check_token remember what they read of the value alone; with any text around it,
+    they answer as their tests did on the text."""
+    text = before + value + after
+    start, end = len(before), len(before) + len(value)
+    assert validators._program_text(text, start, end) == _program_text_as_written(text, start, end)
+    for check, uuid_ok in ((validators.check_api_key, True),
+                           (validators.check_generic_secret, validators._secret_key_before(text, start))):
+        assert check(text, start, end) == _token_as_written(text, start, end, uuid_ok)
+
+
+def _pem_as_written(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """check_pem before it counted a body's head first: the whole body's base64 characters."""
+    m = validators._PEM_LABEL.match(text, start, end)
+    if not m or m.group(1) != m.group(2):
+        return None
+    body = text[m.end(1) + 5: end - len(m.group(2)) - 14]
+    return (start, end) if len(re.sub(r"[^A-Za-z0-9+/=]", "", body.replace("\\n", ""))) >= 16 else None
+
+
+# a key's body: base64, escaped and real line breaks, backslashes and letters n that an escape may pair, and
+# runs long enough to put the head's cut anywhere
+_PEM_PIECES = ("MIIE", "owIBAAKCAQEA", "+/=", "\\n", "\\", "n", "\\\\n", "\n", "\r\n", " ", "-", "é", "*" * 30,
+               "x" * 29)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(("RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY")), st.booleans(),
+       st.lists(st.sampled_from(_PEM_PIECES), max_size=30).map("".join))
+@example("PRIVATE KEY", True, "*" * 60 + "\\" + "n" * 20)
+def test_pem_counts_a_bodys_head_first_with_the_same_answer(label: str, same: bool, body: str) -> None:
+    text = f"key: -----BEGIN {label}-----{body}-----END {label if same else 'OTHER KEY'}-----\n"
+    start, end = 5, len(text) - 1
+    assert validators.check_pem(text, start, end) == _pem_as_written(text, start, end)

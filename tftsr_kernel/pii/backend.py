@@ -152,6 +152,106 @@ def _in_set(items: list[tuple[Any, Any]], ch: int) -> bool:
     return any((op is c.RANGE and av[0] <= ch <= av[1]) or (op is c.LITERAL and av == ch) for op, av in items)
 
 
+_ASCII = frozenset(range(128))
+
+
+def _fold(chars: set[int]) -> set[int]:
+    """``chars`` with the other case of each ASCII letter (what ``(?i)`` lets a class or literal match)."""
+    return chars | {c ^ 0x20 for c in chars if 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A}
+
+
+def _class_chars(items: list[tuple[Any, Any]]) -> set[int] | None:
+    """The characters a parsed class body of ASCII ranges and literals holds (``None`` for anything else: under
+    ``(?i)`` RE2 folds the Kelvin sign and the long s to k and s)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out: set[int] = set()
+    for op, av in items:
+        if op is c.LITERAL and av < 0x80:
+            out.add(av)
+        elif op is c.RANGE and av[1] < 0x80:
+            out |= set(range(av[0], av[1] + 1))
+        else:
+            return None
+    return out
+
+
+def _last_chars(items: list[tuple[Any, Any]]) -> tuple[set[int], bool]:
+    """A superset of the ASCII characters a match of ``items`` may end with (letters in both cases), and
+    whether the match may be empty; raises ``ValueError`` for a construct it does not read."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out: set[int] = set()
+    for op, av in reversed(items):
+        if op is c.AT:
+            continue  # zero width
+        if op is c.LITERAL:
+            chars, empty = ({av} if av < 0x80 else set(_ASCII)), False  # (a folded Kelvin sign is a k)
+        elif op is c.IN:
+            body = _class_chars(av)
+            chars, empty = (set(_ASCII) if body is None or av[:1] == [(c.NEGATE, None)] else body), False
+        elif op is c.NOT_LITERAL or op is c.ANY:
+            chars, empty = set(_ASCII), False
+        elif op is c.BRANCH:
+            ends = [_last_chars(list(alt)) for alt in av[1]]
+            chars, empty = set().union(*(e[0] for e in ends)), any(e[1] for e in ends)
+        elif op is c.SUBPATTERN:
+            chars, empty = _last_chars(list(av[3]))
+        elif op is c.MAX_REPEAT or op is c.MIN_REPEAT:
+            chars, empty = _last_chars(list(av[2]))
+            empty = empty or av[0] == 0
+        else:
+            raise ValueError(op)
+        out |= _fold(chars)
+        if not empty:
+            return out, False
+    return out, True
+
+
+def tail_value(pattern: str) -> tuple[bytes, bytes] | None:
+    """For a pattern ``LEAD(?P<v>[X]{n,}P{0,k})`` (``n >= 1``, ``P`` one character outside ``X``, the group
+    last) where no match of ``LEAD`` ends with a character of ``X``: the ASCII characters of ``X`` and of
+    ``P``. In a match of ASCII text the value is then read from the match itself -- its trailing run of
+    ``P``, and the run of ``X`` before it (the lead's last character stops it) -- so RE2 needs no
+    submatch pass; ``None`` for any other pattern. (``P`` may be absent: ``b""``.)"""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(python_syntax(pattern))
+    except (re.error, ImportError, ValueError, TypeError, PatternError):
+        return None
+    items = list(parsed)
+    if parsed.state.flags & (re.MULTILINE | re.DOTALL) or len(items) < 2:
+        return None
+    op, group = items[-1]
+    if op is not c.SUBPATTERN or group[0] != 1 or group[1] or group[2]:
+        return None  # not the value group last, or one with flags of its own
+    body = list(group[3])
+    if not 1 <= len(body) <= 2 or body[0][0] is not c.MAX_REPEAT or body[0][1][0] < 1:
+        return None
+    run = list(body[0][1][2])
+    if len(run) != 1 or run[0][0] is not c.IN or (chars := _class_chars(run[0][1])) is None:
+        return None
+    pad: set[int] = set()
+    if len(body) == 2:
+        op, (lo, _hi, padded) = body[1]
+        padded = list(padded)
+        if op is not c.MAX_REPEAT or lo != 0 or len(padded) != 1 or padded[0][0] is not c.LITERAL or (
+                padded[0][1] >= 0x80):
+            return None
+        pad = {padded[0][1]}
+    if parsed.state.flags & re.IGNORECASE:
+        chars, pad = _fold(chars), _fold(pad)
+    try:
+        lead_ends, _ = _last_chars(items[:-1])
+    except ValueError:
+        return None
+    if pad & chars or lead_ends & chars:
+        return None
+    return bytes(sorted(chars)), bytes(sorted(pad))
+
+
 class Compiled:
     """One pattern compiled with RE2 when possible, else with ``re``."""
 
@@ -202,20 +302,23 @@ class Compiled:
         self._bare: Any = None
         self._edges: Edges | None = None
         bare_source: bytes | None = None
+        tail: tuple[bytes, bytes] | None = None  # ... or a value that ends the match (the C++ loop reads it)
         if self.uses_re2 and not self._prefix and self._value_idx == (1,) and pattern.count("(?P<v>") == 1:
             edges = boundary_edges(pattern)
+            tail = None if edges else tail_value(pattern)
             bare_source = pattern.replace("(?P<v>", "(?:").encode("utf-8")
-            bare = _re2.RE2(bare_source, _RE2_OPTIONS) if edges else None
+            bare = _re2.RE2(bare_source, _RE2_OPTIONS) if edges or tail else None
             if bare is not None and bare.ok() and bare.NumberOfCapturingGroups() == 0:
-                self._bare, self._edges = bare, edges
+                if edges:
+                    self._bare, self._edges = bare, edges
             else:
-                bare_source = None
+                bare_source, tail = None, None
         # a stretch shorter than every match holds none: the search stops there without a matcher call
         # (a window's rest after its one match, mostly); a character is at least one byte
         self._least = min_width(pattern) or 0
-        self._native: Any = self._native_matcher(source, bare_source)
+        self._native: Any = self._native_matcher(source, bare_source, tail)
 
-    def _native_matcher(self, source: bytes, bare_source: bytes | None) -> Any:
+    def _native_matcher(self, source: bytes, bare_source: bytes | None, tail: tuple[bytes, bytes] | None) -> Any:
         """The same search loop in C++ (:mod:`.native`), when built and when its RE2 compiles the patterns."""
         if not self.uses_re2 or native.matcher is None:
             return None
@@ -225,7 +328,8 @@ class Compiled:
                 source, bare_source, self._value_idx,
                 self._prefix, self._least,
                 None if edges is None else (edges.begin, edges.literals, edges.tail, edges.end),
-                self.pattern.encode("utf-8"))  # a few catalog patterns have a hand-written finder there
+                self.pattern.encode("utf-8"),  # a few catalog patterns have a hand-written finder there
+                tail)
         except ValueError:  # the system's RE2 is older than the wheel's: this pattern keeps the Python loop
             return None
 

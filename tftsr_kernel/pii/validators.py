@@ -469,7 +469,19 @@ def check_pem(text: str, start: int, end: int) -> Bounds | None:
     if not m or m.group(1) != m.group(2):
         return None
     body = text[m.end(1) + 5: end - len(m.group(2)) - 14]
-    return (start, end) if len(re.sub(r"[^A-Za-z0-9+/=]", "", body.replace("\\n", ""))) >= 16 else None
+    return (start, end) if _base64_count(body[:_PEM_HEAD]) >= 16 or _base64_count(body) >= 16 else None
+
+
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+#: a key's body holds 16 base64 characters within its first few: those are counted first (a body is a kilobyte
+#: or more). A head's count is at most the body's: "\n" escapes are dropped left to right alike, and one cut in
+#: two leaves a backslash, no base64 character
+_PEM_HEAD = 64
+
+
+def _base64_count(body: str) -> int:
+    """The base64 characters of a key's body, its escaped line breaks ("\\n" in a JSON string) left out."""
+    return len(_NOT_BASE64.sub("", body.replace("\\n", "")))
 
 
 # a variable with a default: ${DB_PASSWORD:-default} (a shell, Compose), ${db.password:default} (Spring); the
@@ -618,21 +630,39 @@ _LINE_LOOKBACK = 256
 
 def _program_text(text: str, start: int, end: int) -> bool:
     """Whether an unquoted value is a program's text rather than a value (see the patterns above)."""
-    value = text[start:end]  # (each pattern is tried only when the value holds a character it needs)
-    if ("." in value or "(" in value or "[" in value) and _CODE_REF.match(text, start, end):
-        return True
-    if _char_after(text, end) in "([" and _CODE_NAME.fullmatch(text, start, end):
-        return True
-    if _char_after(text, end) != "@" and (_PASSWORD_CAMEL.fullmatch(value) or (
-            ("_" in value or "." in value) and _PASSWORD_VARIABLE.fullmatch(value) and not _NUMBERED.search(value))):
+    value = text[start:end]
+    shapes = _code_shapes(value)
+    if shapes and (shapes & _CODE_REF_SHAPE or (shapes & _VARIABLE_SHAPE and _char_after(text, end) != "@") or (
+            shapes & _FIELD_SHAPE and (value[0] != ":" or _char_before(text, start) == ":"))):
         return True  # (a URL's password, before its "@", is a literal, never a name)
-    if ":" in value and _FIELD_LIST.fullmatch(value) and (value[0] != ":" or _char_before(text, start) == ":"):
+    if _char_after(text, end) in "([" and _CODE_NAME.fullmatch(value):
         return True
     key_from = max(0, start - 8)
     if text.find(":", key_from, start) < 0 or not _KEY_COLON_BEFORE.search(text, key_from, start):
         return False
     m = _ANNOTATION.match(text, start)
     return bool(m and not text[m.end(1):end].strip("),:]") and _open_bracket(text, start) != "{")
+
+
+# the patterns above that read the value alone and are tried on most values, as bits of _code_shapes: a reference,
+# a password variable's name (unless a URL's "@" follows) and a field list (unless it opens with ":")
+_CODE_REF_SHAPE, _VARIABLE_SHAPE, _FIELD_SHAPE = 1, 2, 4
+
+
+@_memo
+def _code_shapes(value: str) -> int:
+    """Which of _program_text's value patterns ``value`` matches; remembered, as values recur and the patterns
+    are most of the test (each is tried only when the value holds a character it needs; a function's name only
+    where a call follows, which is rare)."""
+    shapes = 0
+    if ("." in value or "(" in value or "[" in value) and _CODE_REF.match(value):
+        shapes |= _CODE_REF_SHAPE
+    if _PASSWORD_CAMEL.fullmatch(value) or (
+            ("_" in value or "." in value) and _PASSWORD_VARIABLE.fullmatch(value) and not _NUMBERED.search(value)):
+        shapes |= _VARIABLE_SHAPE
+    if ":" in value and _FIELD_LIST.fullmatch(value):
+        shapes |= _FIELD_SHAPE
+    return shapes
 
 
 def _open_bracket(text: str, i: int) -> str:
@@ -741,14 +771,26 @@ def _check_token(text: str, start: int, end: int, *, uuid_ok: Callable[[str, int
         return None
     if text[b[1] - 1] == "=" and _char_after(text, b[1]) in _ALNUM:
         return None  # "Bearer resourceVersion=3": the next key of a key=value list, not base64 padding
-    value = text[b[0]:b[1]]
-    if _CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(c in _DIGITS for c in value) <= 4:
-        return None
-    if _SIGV4_SCOPE.match(text, b[0]):
+    kind = _token_kind(text[b[0]:b[1]])
+    if not kind or _SIGV4_SCOPE.match(text, b[0]):
         return None  # Credential=AKIA.../20261126/us-east-1/s3/aws4_request names a key id: the AWS detector's
-    if not (_random_looking(value) or (_UUID.fullmatch(value) and uuid_ok(text, start))):
+    if kind == _UUID_TOKEN and not uuid_ok(text, start):
         return None
     return (b[0], _percent_encoded_end(text, b[1])) if _char_after(text, b[1]) == "%" else b
+
+
+_NOT_TOKEN, _TOKEN, _UUID_TOKEN = 0, 1, 2
+
+
+@_memo
+def _token_kind(value: str) -> int:
+    """Whether a value is a random-looking token, a UUID (a token only where its key lets one count) or neither:
+    program text's name (a module's attribute, a snake_case name) or a value that does not look random."""
+    if _CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(c in _DIGITS for c in value) <= 4:
+        return _NOT_TOKEN
+    if _random_looking(value):
+        return _TOKEN
+    return _UUID_TOKEN if _UUID.fullmatch(value) else _NOT_TOKEN
 
 
 # a token's percent-encoded rest in a query string (X-Amz-Security-Token=IQo...%2F%2F...): its escapes (not
@@ -764,7 +806,6 @@ def _percent_encoded_end(text: str, i: int) -> int:
     return end
 
 
-@_memo
 def _random_looking(value: str) -> bool:
     """Long, high-entropy, of two character classes or more, and not a UUID, a word identifier, a run of
     consecutive characters or a hex number. Keyword values are mostly fresh tokens seen once, so the

@@ -279,6 +279,17 @@ bool syslog_host(const unsigned char* t, size_t n, size_t* s, size_t* e) {
     return true;
 }
 
+// check_vendor_key: five different characters or more in the value's last 16 (filler is a documentation example)
+bool vendor_key(const unsigned char* t, size_t s, size_t e) {
+    bool seen[256] = {false};
+    int distinct = 0;
+    for (size_t i = e - s > 16 ? e - 16 : s; i < e && distinct < 5; ++i) {
+        distinct += !seen[t[i]];
+        seen[t[i]] = true;
+    }
+    return distinct >= 5;
+}
+
 }  // namespace
 
 bool set_words(const std::string& name, const std::string* words, size_t count) {
@@ -302,6 +313,7 @@ bool run_check(Check check, const unsigned char* t, size_t n, size_t* s, size_t*
         case HOSTNAME: return hostname(t, n, *s, *e);
         case HOST_LABEL: return host_label(t, n, *s, *e);
         case SYSLOG_HOST: return syslog_host(t, n, s, e);
+        case VENDOR_KEY: return vendor_key(t, *s, *e);
         default: return true;
     }
 }

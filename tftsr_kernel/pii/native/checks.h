@@ -10,7 +10,7 @@
 
 namespace tftsr {
 
-enum Check { NONE = 0, IPV4, LUHN, USERNAME, HOSTNAME, HOST_LABEL, SYSLOG_HOST, CHECK_COUNT };
+enum Check { NONE = 0, IPV4, LUHN, USERNAME, HOSTNAME, HOST_LABEL, SYSLOG_HOST, VENDOR_KEY, CHECK_COUNT };
 
 // replace the word list ``name`` (a known list) with ``words``; false for an unknown name
 bool set_words(const std::string& name, const std::string* words, size_t count);

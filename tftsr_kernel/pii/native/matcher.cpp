@@ -31,6 +31,14 @@ struct Edges {
     bool end = false;         // ... or the end of the text
 };
 
+// A value that ends the match, LEAD(?P<v>[X]{n,}P{0,k}), whose lead never ends with a character of X
+// (backend.tail_value): in ASCII text it is the match's trailing run of P and the run of X before that.
+struct Tail {
+    bool on = false;
+    bool run[128] = {false};  // X
+    bool pad[128] = {false};  // P
+};
+
 struct MatcherObject {
     PyObject_HEAD
     RE2* rx;
@@ -40,6 +48,7 @@ struct MatcherObject {
     std::string* prefix;
     Py_ssize_t least;
     Edges* edges;
+    Tail* tail;
     tftsr::Finder finder;  // a hand-written search standing in for RE2's (finders.h), or nullptr
 };
 
@@ -56,24 +65,54 @@ void matcher_dealloc(MatcherObject* self) {
     delete self->value_idx;
     delete self->prefix;
     delete self->edges;
+    delete self->tail;
     Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
-// Matcher(pattern, bare, value_idx, prefix, least, edges, source=b"")
+// Marks the ASCII bytes of ``chars`` in ``set``; false with a Python error set for any other byte.
+bool ascii_set(const char* chars, Py_ssize_t n, bool* set) {
+    for (Py_ssize_t i = 0; i < n; ++i) {
+        const auto b = static_cast<unsigned char>(chars[i]);
+        if (b >= 128) {
+            PyErr_SetString(PyExc_ValueError, "a tail's characters are ASCII");
+            return false;
+        }
+        set[b] = true;
+    }
+    return true;
+}
+
+// The tail argument of Matcher(): (X, P) as ASCII bytes; 0, or -1 with a Python error set.
+int parse_tail(MatcherObject* self, PyObject* tail_obj) {
+    const char *run, *pad;
+    Py_ssize_t run_len, pad_len;
+    if (!PyArg_ParseTuple(tail_obj, "y#y#", &run, &run_len, &pad, &pad_len)) return -1;
+    if (self->bare == nullptr || self->groups != 1) {
+        PyErr_SetString(PyExc_ValueError, "a tail needs the pattern without its one group");
+        return -1;
+    }
+    Tail* t = self->tail;
+    if (!ascii_set(run, run_len, t->run) || !ascii_set(pad, pad_len, t->pad)) return -1;
+    t->on = true;
+    return 0;
+}
+
+// Matcher(pattern, bare, value_idx, prefix, least, edges, source=b"", tail=None)
 //   pattern, bare: UTF-8 bytes (bare may be None); value_idx: tuple of group numbers; prefix: bytes;
 //   least: int; edges: None or (begin, {first byte: length}, tail, end); source: the pattern as the catalog
-//   writes it (pattern may be a rewrite of it), which picks a finder
+//   writes it (pattern may be a rewrite of it), which picks a finder; tail: None or (X, P) as ASCII bytes
+//   (backend.tail_value)
 int matcher_init(MatcherObject* self, PyObject* args, PyObject*) {
     const char* pat;
     Py_ssize_t pat_len;
-    PyObject *bare_obj, *idx_obj, *edges_obj;
+    PyObject *bare_obj, *idx_obj, *edges_obj, *tail_obj = Py_None;
     const char* prefix;
     Py_ssize_t prefix_len;
     Py_ssize_t least;
     const char* source = "";
     Py_ssize_t source_len = 0;
-    if (!PyArg_ParseTuple(args, "y#OOy#nO|y#", &pat, &pat_len, &bare_obj, &idx_obj, &prefix, &prefix_len, &least,
-                          &edges_obj, &source, &source_len)) {
+    if (!PyArg_ParseTuple(args, "y#OOy#nO|y#O", &pat, &pat_len, &bare_obj, &idx_obj, &prefix, &prefix_len, &least,
+                          &edges_obj, &source, &source_len, &tail_obj)) {
         return -1;
     }
     if (self->rx != nullptr) {
@@ -138,7 +177,8 @@ int matcher_init(MatcherObject* self, PyObject* args, PyObject*) {
             e->literals[b] = static_cast<int>(n);
         }
     }
-    return 0;
+    self->tail = new Tail();
+    return tail_obj == Py_None ? 0 : parse_tail(self, tail_obj);
 }
 
 // Where the value lies in a match of LEAD(?P<v>BODY)TRAIL (backend.Edges.value); false: ask the group.
@@ -154,6 +194,18 @@ bool edge_value(const Edges& e, const unsigned char* data, size_t n, size_t ms, 
         *ve -= 1;
         while ((data[*ve] & 0xC0) == 0x80) *ve -= 1;  // back to the first byte of the boundary character
     }
+    return true;
+}
+
+// Where the value lies in a match (Tail); false where a byte of the match is not ASCII: ask the group.
+bool tail_value(const Tail& t, const unsigned char* data, size_t ms, size_t me, size_t* vs) {
+    for (size_t i = ms; i < me; ++i) {
+        if (data[i] >= 128) return false;
+    }
+    size_t j = me;
+    while (j > ms && t.pad[data[j - 1]]) --j;
+    while (j > ms && t.run[data[j - 1]]) --j;
+    *vs = j;
     return true;
 }
 
@@ -217,6 +269,18 @@ void collect(const MatcherObject* self, const unsigned char* data, size_t n,
                     continue;
                 }
                 // at an edge of the text: the group says (it matches here, as the bare pattern did)
+                if (!self->rx->Match(text, pos, rend, RE2::UNANCHORED, sub.data(), nsub)) break;
+            } else if (self->tail->on) {
+                if (!self->bare->Match(text, pos, rend, RE2::UNANCHORED, &whole_match, 1)) break;
+                ms = offset(whole_match);
+                me = ms + whole_match.size();
+                size_t vs;
+                if (tail_value(*self->tail, data, ms, me, &vs)) {
+                    if (me > vs) found->insert(found->end(), {ms, me, vs, me});
+                    pos = me > ms ? me : ms + 1;
+                    continue;
+                }
+                // not ASCII: the group says (it matches here, as the bare pattern did)
                 if (!self->rx->Match(text, pos, rend, RE2::UNANCHORED, sub.data(), nsub)) break;
             } else if (!self->rx->Match(text, pos, rend, RE2::UNANCHORED, sub.data(), nsub)) {
                 break;
@@ -449,9 +513,9 @@ PyMODINIT_FUNC PyInit__matcher() {
         Py_DECREF(m);
         return nullptr;
     }
-    PyObject* checks = Py_BuildValue("{sisisisisisi}", "ipv4", tftsr::IPV4, "luhn", tftsr::LUHN, "username",
+    PyObject* checks = Py_BuildValue("{sisisisisisisi}", "ipv4", tftsr::IPV4, "luhn", tftsr::LUHN, "username",
                                      tftsr::USERNAME, "hostname", tftsr::HOSTNAME, "host_label", tftsr::HOST_LABEL,
-                                     "syslog_host", tftsr::SYSLOG_HOST);
+                                     "syslog_host", tftsr::SYSLOG_HOST, "vendor_key", tftsr::VENDOR_KEY);
     if (checks == nullptr || PyModule_AddObject(m, "CHECKS", checks) < 0) {
         Py_XDECREF(checks);
         Py_DECREF(m);
