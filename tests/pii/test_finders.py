@@ -19,7 +19,7 @@ from tftsr_kernel.pii import DEFAULT_DETECTORS, backend, native
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import Detector
 
-from .test_native import _python_checked, _python_loop
+from .test_native import _python_checked, _python_loop, _random_regions
 
 pytestmark = pytest.mark.skipif(
     native.matcher is None and not os.environ.get("CI") or not backend.HAVE_RE2,
@@ -50,12 +50,6 @@ PIECES = {
                         "Nov 12 10:01:02 " + "h" * 63, "Nov 12 10:01:02 " + "h" * 64,
                         "<13>Nov 12 10:01:02 db-7 sshd[1]: x", "Nov 12 10:01:02 db-7 cron: x\n"],
 }
-
-
-def _regions(rnd: random.Random, n: int) -> list[tuple[int, int]] | None:
-    """None (the whole text), or random sorted disjoint regions whose cuts may fall inside a character."""
-    cuts = sorted(rnd.randrange(n + 1) for _ in range(2 * rnd.randrange(4))) if n else []
-    return None if not cuts else [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
 
 
 @functools.cache
@@ -108,7 +102,7 @@ def test_a_finder_gives_re2s_matches(name: str) -> None:
     @given(st.lists(pieces, max_size=40), st.randoms(use_true_random=False))
     def agree(parts: list[str], rnd: random.Random) -> None:
         text = "".join(parts)
-        _agree(name, text, _regions(rnd, len(text.encode())))
+        _agree(name, text, _random_regions(len(text.encode()), rnd))
 
     agree()
 

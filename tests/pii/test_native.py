@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tftsr_kernel.pii import DEFAULT_DETECTORS, backend, load_gitleaks_rules, native
 from tftsr_kernel.pii.backend import Compiled, PreparedText
+from tftsr_kernel.pii.catalog import Detector
 from tftsr_kernel.pii.engine import Scanner, _resolve
 from tftsr_kernel.pii.spans import Span, value_hash
 from tftsr_kernel.pii.validators import VALIDATORS, luhn_ok
@@ -43,6 +44,22 @@ def _python_loop(c: Compiled) -> Compiled:
     return ref
 
 
+def _random_regions(n: int, rnd: random.Random) -> list[tuple[int, int]] | None:
+    """Up to three sorted regions of ``n`` bytes, or ``None`` (the whole text)."""
+    cuts = sorted(rnd.randrange(n + 1) for _ in range(2 * rnd.randrange(4))) if n else []
+    return None if not cuts else [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+
+
+def _assert_loops_agree(detectors: list[Detector], prepared: PreparedText, regions: list[tuple[int, int]] | None,
+                        whole: bool) -> None:
+    """Each detector's native search (matches, or values) equals the Python loop's in these regions."""
+    for d in detectors:
+        fast = Compiled(d.pattern, d.value_groups)
+        ref = _python_loop(fast)
+        search = fast.matches if whole else fast.values
+        assert search(prepared, regions) == (ref.matches if whole else ref.values)(prepared, regions), d.name
+
+
 def test_the_native_parts_are_built_in_ci() -> None:
     assert native.matcher is not None
     assert all(Compiled(d.pattern, d.value_groups)._native is not None for d in DEFAULT_DETECTORS)
@@ -56,14 +73,7 @@ def test_the_native_search_loop_gives_the_python_loops_matches(parts: list[tuple
     text = "".join(sep + piece for sep, piece in parts) + last
     prepared = PreparedText(text)
     assert prepared.data is not None
-    n = len(prepared.data)
-    cuts = sorted(rnd.randrange(n + 1) for _ in range(2 * rnd.randrange(4))) if n else []
-    regions = None if not cuts else [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
-    for d in DETECTORS:
-        fast = Compiled(d.pattern, d.value_groups)
-        ref = _python_loop(fast)
-        search = fast.matches if whole else fast.values
-        assert search(prepared, regions) == (ref.matches if whole else ref.values)(prepared, regions), d.name
+    _assert_loops_agree(DETECTORS, prepared, _random_regions(len(prepared.data), rnd), whole)
 
 
 # keyword assignments: keys, what joins a key to its value, value pieces (with '=' pads and characters that are
@@ -90,14 +100,7 @@ def test_a_value_that_ends_the_match_is_read_from_it_as_the_group_has_it(
         d.name for d in _TAILS}
     prepared = PreparedText("".join(key + join + "".join(value) + sep for key, join, value, sep in parts))
     assert prepared.data is not None
-    n = len(prepared.data)
-    cuts = sorted(rnd.randrange(n + 1) for _ in range(2 * rnd.randrange(4))) if n else []
-    regions = None if not cuts else [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
-    for d in _TAILS:
-        fast = Compiled(d.pattern, d.value_groups)
-        ref = _python_loop(fast)
-        search = fast.matches if whole else fast.values
-        assert search(prepared, regions) == (ref.matches if whole else ref.values)(prepared, regions), d.name
+    _assert_loops_agree(_TAILS, prepared, _random_regions(len(prepared.data), rnd), whole)
 
 
 def test_tail_value_reads_a_trailing_value_group_only_after_a_lead_that_cannot_end_in_it() -> None:

@@ -107,28 +107,51 @@ def _luhn_by_definition(text: str, start: int, end: int) -> tuple[int, int] | No
     return (start, end) if validators._card_ok(text[start:end]) else None
 
 
-def _token_by_definition(text: str, start: int, end: int, *, uuid_ok: bool) -> tuple[int, int] | None:
+def _program_text_as_written(text: str, start: int, end: int) -> bool:
+    """_program_text before its value patterns were remembered: every pattern on the text, in order."""
+    value = text[start:end]
+    if ("." in value or "(" in value or "[" in value) and validators._CODE_REF.match(text, start, end):
+        return True
+    if validators._char_after(text, end) in "([" and validators._CODE_NAME.fullmatch(text, start, end):
+        return True
+    if validators._char_after(text, end) != "@" and (validators._PASSWORD_CAMEL.fullmatch(value) or (
+            ("_" in value or "." in value) and validators._PASSWORD_VARIABLE.fullmatch(value)
+            and not validators._NUMBERED.search(value))):
+        return True
+    if ":" in value and validators._FIELD_LIST.fullmatch(value) and (
+            value[0] != ":" or validators._char_before(text, start) == ":"):
+        return True
+    key_from = max(0, start - 8)
+    if text.find(":", key_from, start) < 0 or not validators._KEY_COLON_BEFORE.search(text, key_from, start):
+        return False
+    m = validators._ANNOTATION.match(text, start)
+    return bool(m and not text[m.end(1):end].strip("),:]") and validators._open_bracket(text, start) != "{")
+
+
+def _token_as_written(text: str, start: int, end: int, uuid_ok: bool) -> tuple[int, int] | None:
+    """_check_token before its value tests were remembered as one kind."""
     b = validators._unquoted_value(text, start, end)
     if b is None:
         return None
     if text[b[1] - 1] == "=" and validators._char_after(text, b[1]) in validators._ALNUM:
         return None
     value = text[b[0]:b[1]]
-    digits = sum(c in validators._DIGITS for c in value)
-    if validators._CODE_CHAIN.fullmatch(value) and len(value) <= 64 and digits <= 4:
+    if validators._CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(
+            c in validators._DIGITS for c in value) <= 4:
         return None
-    if validators._SIGV4_SCOPE.match(value):
+    if validators._SIGV4_SCOPE.match(text, b[0]):
         return None
-    return b if validators._random_looking(value) or (uuid_ok and validators._UUID.fullmatch(value)) else None
+    if not (validators._random_looking(value) or (validators._UUID.fullmatch(value) and uuid_ok)):
+        return None
+    return (b[0], validators._percent_encoded_end(text, b[1])) if validators._char_after(text, b[1]) == "%" else b
 
 
 def _generic_secret_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
-    key = bool(validators._SECRET_KEY_BEFORE.search(text, max(0, start - 40), start))
-    return _token_by_definition(text, start, end, uuid_ok=key)
+    return _token_as_written(text, start, end, validators._secret_key_before(text, start))
 
 
 def _api_key_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
-    return _token_by_definition(text, start, end, uuid_ok=True)
+    return _token_as_written(text, start, end, True)
 
 
 def _secret_value_by_definition(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -187,21 +210,6 @@ def _placeholder_by_definition(value: str) -> bool:
     return bool(validators._PLACEHOLDER.match(v))
 
 
-def _program_text_by_definition(text: str, start: int, end: int) -> bool:
-    after = validators._char_after(text, end)
-    if validators._CODE_REF.match(text, start, end) or (
-            after in "([" and validators._CODE_NAME.fullmatch(text, start, end)):
-        return True
-    value = text[start:end]
-    if ("_" in value or "." in value) and after != "@" and validators._PASSWORD_VARIABLE.fullmatch(value):
-        return True
-    if validators._FIELD_LIST.fullmatch(value) and (value[0] != ":" or validators._char_before(text, start) == ":"):
-        return True
-    m = validators._ANNOTATION.match(text, start)
-    return bool(m and validators._KEY_COLON_BEFORE.search(text, max(0, start - 8), start)
-                and not text[m.end(1):end].strip("),:]"))
-
-
 _WORDS = ("null", "none", "na", "secret", "password", "passwd", "token", "example", "test", "int", "str", "change",
           "me", "update", "admin", "letmein", "guest", "your", "my", "insert", "put", "fake", "dummy", "sample", "here",
           "placeholder", "goes_here", "x", "X", "_", "-", "process.env", "self.", "auth[", "(", ")", "[", "]", ":",
@@ -243,61 +251,7 @@ def test_is_placeholder_answers_as_its_pattern(value: str) -> None:
     assert validators._secret_value_length(value) == _secret_value_length_by_definition(value)
 
 
-@settings(max_examples=800, deadline=None)
-@given(_VALUES, _VALUES, _VALUES)
-@example("", "auth[0]", "")
-@example("password:\t", "str", " | None")
-@example("x ", "name:passwd:uid", "")
-@example("", "self.password", "")
-@example("", "get_pass", "(")
-def test_program_text_answers_as_its_patterns(before: str, value: str, after: str) -> None:
-    if not value:
-        return
-    text = before + value + after
-    start, end = len(before), len(before) + len(value)
-    assert validators._program_text(text, start, end) == _program_text_by_definition(text, start, end)
-
-
 # ------------------------------ what the keyword validators remember of a value, against their tests as written
-
-def _program_text_as_written(text: str, start: int, end: int) -> bool:
-    """_program_text before its value patterns were remembered: every pattern on the text, in order."""
-    value = text[start:end]
-    if ("." in value or "(" in value or "[" in value) and validators._CODE_REF.match(text, start, end):
-        return True
-    if validators._char_after(text, end) in "([" and validators._CODE_NAME.fullmatch(text, start, end):
-        return True
-    if validators._char_after(text, end) != "@" and (validators._PASSWORD_CAMEL.fullmatch(value) or (
-            ("_" in value or "." in value) and validators._PASSWORD_VARIABLE.fullmatch(value)
-            and not validators._NUMBERED.search(value))):
-        return True
-    if ":" in value and validators._FIELD_LIST.fullmatch(value) and (
-            value[0] != ":" or validators._char_before(text, start) == ":"):
-        return True
-    key_from = max(0, start - 8)
-    if text.find(":", key_from, start) < 0 or not validators._KEY_COLON_BEFORE.search(text, key_from, start):
-        return False
-    m = validators._ANNOTATION.match(text, start)
-    return bool(m and not text[m.end(1):end].strip("),:]") and validators._open_bracket(text, start) != "{")
-
-
-def _token_as_written(text: str, start: int, end: int, uuid_ok: bool) -> tuple[int, int] | None:
-    """_check_token before its value tests were remembered as one kind."""
-    b = validators._unquoted_value(text, start, end)
-    if b is None:
-        return None
-    if text[b[1] - 1] == "=" and validators._char_after(text, b[1]) in validators._ALNUM:
-        return None
-    value = text[b[0]:b[1]]
-    if validators._CODE_CHAIN.fullmatch(value) and len(value) <= 64 and sum(
-            c in validators._DIGITS for c in value) <= 4:
-        return None
-    if validators._SIGV4_SCOPE.match(text, b[0]):
-        return None
-    if not (validators._random_looking(value) or (validators._UUID.fullmatch(value) and uuid_ok)):
-        return None
-    return (b[0], validators._percent_encoded_end(text, b[1])) if validators._char_after(text, b[1]) == "%" else b
-
 
 # names, references, field lists and tokens, and what may stand beside them
 _CODE_PIECES = ("self.password", "this.secret", "get_pass", "getpass", "auth", "passwordHash", "hashedPassword",
@@ -309,11 +263,15 @@ _CODE_TEXTS = st.lists(st.one_of(st.sampled_from(_CODE_PIECES), _VALUES), max_si
 
 
 @settings(max_examples=1500, deadline=None)
-@given(_CODE_TEXTS, st.lists(st.sampled_from(_CODE_PIECES), min_size=1, max_size=3).map("".join), _CODE_TEXTS)
+@given(_CODE_TEXTS, st.one_of(st.lists(st.sampled_from(_CODE_PIECES), min_size=1, max_size=3).map("".join),
+                              _VALUES.filter(bool)), _CODE_TEXTS)
 @example("password: ", "passwordHash", "@db")
 @example("x ", "name:passwd:uid", "")
 @example(":", ":x:", "")
 @example("", "get_pass", "(")
+@example("", "auth[0]", "")
+@example("password:\t", "str", " | None")
+@example("", "self.password", "")
 @example("token=", "0f8e6a5c-3b2d-4e1f-9a7b-6c5d4e3f2a1b", "")
 def test_remembered_value_shapes_answer_as_the_tests_as_written(before: str, value: str, after: str) -> None:
     """_program_text and _check_token remember what they read of the value alone; with any text around it,
