@@ -5,16 +5,19 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import random
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tftsr_kernel.pii import DEFAULT_DETECTORS, backend, load_gitleaks_rules, native
+from tftsr_kernel.pii import DEFAULT_DETECTORS, backend, engine, load_gitleaks_rules, native
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import Detector
 from tftsr_kernel.pii.engine import Scanner, _resolve
@@ -252,3 +255,93 @@ def test_the_native_span_builder_refuses_what_is_no_candidate() -> None:
         native.matcher.make_spans([(0, 1, 0, "EMAIL")], "ab", 0, {}, Span, value_hash)
     with pytest.raises(TypeError, match="tuple subclass"):
         native.matcher.make_spans([], "ab", 0, {}, dict, value_hash)
+
+
+# values for the span builder's hash cache: ASCII, Latin-1, BMP and astral characters, and a type equal to
+# another but a distinct object (the cache keys the type object; the dict, its value)
+VALUE_CHARS = st.sampled_from("ab1.é✓\U0001f600\U00010000")
+TYPES = ["EMAIL", "IPV4", "".join(["EMA", "IL"])]
+
+
+@st.composite
+def _texts_and_spans(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, int, str, str]]]:
+    """A text and candidates over it: short values that recur, under several types."""
+    text = draw(st.text(VALUE_CHARS, min_size=1, max_size=12))
+    ends = st.tuples(st.integers(0, len(text) - 1), st.integers(1, 3))
+    found = [(s, min(s + n, len(text)), 0, draw(st.sampled_from(TYPES)), "d") for s, n in draw(st.lists(ends))]
+    return text, found
+
+
+@functools.cache
+def _scanner(i: int) -> Scanner:
+    return Scanner()
+
+
+def _fresh(i: int) -> Scanner:
+    """Scanner number i with an empty memo: built once, as building one takes 70 ms."""
+    scanner = _scanner(i)
+    scanner._hashes = {}
+    return scanner
+
+
+def _python_spans(scanner: Scanner, text: str, found: list[tuple[int, int, int, str, str]],
+                  offset: int) -> list[Span]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(native, "matcher", None)
+        return scanner._spans(text, found, offset)
+
+
+@settings(max_examples=300)
+@given(st.lists(_texts_and_spans(), min_size=1, max_size=8), st.integers(0, 6), st.integers(0, 1 << 40))
+def test_the_span_builders_hash_cache_answers_as_the_memo_across_texts_and_clears(
+        texts: list[tuple[str, list[tuple[int, int, int, str, str]]]], memo: int, offset: int) -> None:
+    """One scanner over many texts, its memo emptied when above a bound as small as 0: the same spans and
+    hashes as the Python loop, and the same memo left behind after every text."""
+    fast, slow = _fresh(0), _fresh(1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "_HASH_MEMO", memo)
+        for text, found in texts:
+            assert fast._spans(text, found, offset) == _python_spans(slow, text, found, offset)
+            assert fast._hashes == slow._hashes
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(_texts_and_spans(), st.booleans()), min_size=1, max_size=8))
+def test_the_span_builders_hash_cache_follows_a_memo_the_python_loop_also_fills(
+        texts: list[tuple[tuple[str, list[tuple[int, int, int, str, str]]], bool]]) -> None:
+    """The C++ and Python loops taking turns on one memo, or on a copy of it: each leaves it as the Python
+    loop alone would (the cache mirrors only the dict it filled, and drops itself when the dict changed)."""
+    mixed, slow = _fresh(0), _fresh(1)
+    for (text, found), copy in texts:
+        if copy:
+            mixed._hashes = dict(mixed._hashes)
+        expected = _python_spans(slow, text, found, 0)
+        assert mixed._spans(text, found, 0) == expected
+        assert _python_spans(mixed, text, found, 0) == expected
+        assert mixed._hashes == slow._hashes
+
+
+def test_the_span_builders_hash_cache_serves_threads_sharing_a_scanner() -> None:
+    """Threads scanning with one scanner (its memo small, so it is emptied often) get the spans a scanner
+    of their own gives with the Python loop."""
+    rng = random.Random(7)
+    chars = "ab1.é✓\U0001f600"
+    texts = ["".join(rng.choice(chars) for _ in range(60)) for _ in range(16)]
+    jobs = [(t, [(s, s + rng.randint(1, 3), 0, rng.choice(TYPES), "d") for s in range(0, 57, 2)]) for t in texts]
+    expected = [_python_spans(_fresh(1), t, found, 5) for t, found in jobs]
+    shared = _fresh(0)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "_HASH_MEMO", 20)
+        with ThreadPoolExecutor(4) as pool:
+            for _ in range(20):
+                got = list(pool.map(lambda job: shared._spans(job[0], job[1], 5), jobs))
+                assert got == expected
+
+
+def test_the_native_spans_the_collector_may_skip_are_untracked() -> None:
+    """Spans of ints and strs can be in no cycle, so the collector skips them; a field that is a
+    container keeps its span tracked."""
+    plain = native.matcher.make_spans([(0, 2, 0, "EMAIL", "d")], "ab", 0, {}, Span, value_hash)
+    held = native.matcher.make_spans([(0, 2, 0, "EMAIL", "d")], "ab", 0, {}, Span, lambda t, v: [t, v])
+    assert not gc.is_tracked(plain[0])
+    assert gc.is_tracked(held[0])
