@@ -354,7 +354,7 @@ def main() -> None:
             print(f"  vs presidio:      {ours / pres:8.1f}x")
         if ds:
             print(f"  vs detect-secrets:{ours / ds:8.1f}x")
-        print("the engine's C++ parts (RE2 search loop, dense validators) against its Python loops:")
+        print("the engine's C++ parts (search loop, finders, validators, overlaps, spans) against its Python loops:")
         run_native_parts(base, workdir)
         print("fresh values (streaming, best of three, one core):")
         run_fresh(base)
