@@ -65,6 +65,7 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks for every frame, however small, and several blocks per frame (the same for every example)."""
     monkeypatch.setattr(frames, "MIN_BATCH_CHARS", 0)
     monkeypatch.setattr(frames, "BLOCK_CHARS", 300)
+    monkeypatch.setattr(frames, "BLOCKS_WITH_GATE", True)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -117,11 +118,23 @@ def _check_frame(df: pd.DataFrame, scanner: Scanner) -> None:
     assert list(out.itertuples(index=False, name=None)) == _expected(list(df["message"]), list(df.index))
 
 
-def test_a_large_frame_in_blocks_equals_cells_alone() -> None:
+def test_a_large_frame_in_blocks_equals_cells_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks long enough for the structural prefilter (and several of them)."""
+    monkeypatch.setattr(frames, "BLOCKS_WITH_GATE", True)
     df = _random_frame(1, 4000)
     assert df["message"].str.len().sum() > 2 * frames.FIRST_BLOCK_CHARS
     _check_frame(df, SCANNER)
+
+
+@pytest.mark.skipif(not triggers.HAVE_HYPERSCAN, reason="hyperscan is not installed")
+def test_with_the_presence_gate_cells_go_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Hyperscan's presence gate is there, a frame large enough for blocks is scanned cell by cell."""
+    blocks: list[object] = []
+    monkeypatch.setattr(frames, "_scan_block", lambda *args: blocks.append(args) or [])
+    df = _random_frame(3, 4000)
+    assert df["message"].str.len().sum() > frames.MIN_BATCH_CHARS
+    _check_frame(df, SCANNER)
+    assert not blocks
 
 
 def test_blocks_without_hyperscan(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,11 @@ Why a clean cell's spans are exact -- for each detector, with RE2's leftmost-fir
   this: a scanner that uses one scans cell by cell.
 * A span never leaves its match, so overlaps between detectors resolve within a clean cell as alone.
 
+Blocks pay only without Hyperscan: with it, cells one by one through the presence gate (each runs only the
+detectors it may hold, with the engine's C++ finders and validators, which serve the catalog's own patterns,
+not their line-anchored copies) were faster on every cell width measured (dev lines cut to 40 / 127 / 400
+characters: 6.7 / 10.6 / 15.4 MB/s against 0.8 / 8.4 / 9.9 in blocks), so :data:`BLOCKS_WITH_GATE` is off.
+
 Blocks are scanned with google-re2 only: with the Python ``re`` fallback a pass over a block per detector
 costs more than the hint-gated cells (0.59 against 0.96 MB/s on the dev lines, measured), although the
 fallback finds the same spans in blocks. Without RE2, or for a frame too small for blocks to pay, cells
@@ -40,7 +45,7 @@ import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tftsr_kernel.pii import backend
+from tftsr_kernel.pii import backend, triggers
 from tftsr_kernel.pii.engine import Registry, Scanner, _resolve, default_scanner
 from tftsr_kernel.pii.prefilter import _branches, _class_end, _group_starts
 from tftsr_kernel.pii.spans import value_hash
@@ -55,6 +60,8 @@ BLOCK_CHARS = 1 << 20
 FIRST_BLOCK_CHARS = Scanner.PREFILTER_MIN
 #: frames with fewer characters in single-line ASCII cells are scanned cell by cell
 MIN_BATCH_CHARS = 1 << 16
+#: whether blocks are used where the presence gate (Hyperscan) is there too (see the module docstring)
+BLOCKS_WITH_GATE = False
 #: validators checked to read a separator ``"\n"`` as they read a text's edge (see the module docstring)
 EDGE_SAFE_VALIDATORS = frozenset({
     "luhn", "iban", "ssn", "ipv4", "ipv6", "mac", "phone", "jwt", "vendor_key", "pem", "secret_value", "entropy",
@@ -180,7 +187,8 @@ def scan_dataframe(df: pd.DataFrame, column: str, *, scanner: Scanner | None = N
     found: list[list[tuple[int, int, str, str, str]]] = [[] for _ in cells]
     alone = list(range(len(cells)))
     batchable = [i for i, (_, t) in enumerate(cells) if t and t.isascii() and "\n" not in t]
-    block = block_scanner(sc) if sum(len(cells[i][1]) for i in batchable) >= MIN_BATCH_CHARS else None
+    blocks_pay = BLOCKS_WITH_GATE or not triggers.HAVE_HYPERSCAN
+    block = block_scanner(sc) if blocks_pay and sum(len(cells[i][1]) for i in batchable) >= MIN_BATCH_CHARS else None
     if block is not None:
         dirty: list[int] = []
         hashes: dict[tuple[str, str], str] = {}
