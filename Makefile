@@ -21,7 +21,7 @@ demo: $(STAMP) native
 native: $(STAMP)
 	@test -f /usr/include/re2/re2.h && command -v g++ >/dev/null 2>&1 || \
 		{ apt-get update -qq && apt-get install -y -qq g++ libre2-dev; }
-	$(PY) -m tftsr_kernel.pii.native.build
+	TFTSR_PII_NATIVE=0 $(PY) -m tftsr_kernel.pii.native.build
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }

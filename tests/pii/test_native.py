@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import functools
 import gc
+import logging
 import os
 import random
 import re
+import shutil
+import types
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,6 +69,7 @@ def _assert_loops_agree(detectors: list[Detector], prepared: PreparedText, regio
 
 def test_the_native_parts_are_built_in_ci() -> None:
     assert native.matcher is not None
+    assert native.source_hash() == native.matcher.SOURCE_HASH  # built from the sources beside it
     assert all(Compiled(d.pattern, d.value_groups)._native is not None for d in DEFAULT_DETECTORS)
 
 
@@ -345,3 +350,23 @@ def test_the_native_spans_the_collector_may_skip_are_untracked() -> None:
     held = native.matcher.make_spans([(0, 2, 0, "EMAIL", "d")], "ab", 0, {}, Span, lambda t, v: [t, v])
     assert not gc.is_tracked(plain[0])
     assert gc.is_tracked(held[0])
+
+
+def test_a_build_from_other_sources_is_not_used(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A module whose recorded hash is not the sources' (pulled since the last make) is set aside, with one
+    line saying what to run; any change to a source or header changes the hash; without sources, trust."""
+    for path in [*native.HERE.glob("*.cpp"), *native.HERE.glob("*.h")]:
+        shutil.copy(path, tmp_path / path.name)
+    built = types.SimpleNamespace(SOURCE_HASH=native.source_hash(tmp_path))
+    assert native.current(built, tmp_path) and not caplog.records
+    header = next(tmp_path.glob("*.h"))
+    header.write_text(header.read_text() + "// changed\n")
+    with caplog.at_level(logging.WARNING, logger=native.__name__):
+        assert not native.current(built, tmp_path)
+    assert [r.getMessage() for r in caplog.records] == [
+        "The detector's C++ parts were built from older sources: run `make native` (the slower Python loops "
+        "run until then)."]
+    assert not native.current(types.SimpleNamespace(), tmp_path)  # a build that recorded nothing
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert native.source_hash(empty) == "" and native.current(built, empty)

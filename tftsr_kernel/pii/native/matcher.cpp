@@ -21,6 +21,10 @@
 #include <string>
 #include <vector>
 
+#ifndef TFTSR_SOURCE_HASH  // build.py passes the sources' hash; another build is never taken for current
+#define TFTSR_SOURCE_HASH ""
+#endif
+
 namespace {
 
 struct Edges {
@@ -518,6 +522,10 @@ PyMODINIT_FUNC PyInit__matcher() {
                                      "syslog_host", tftsr::SYSLOG_HOST, "vendor_key", tftsr::VENDOR_KEY);
     if (checks == nullptr || PyModule_AddObject(m, "CHECKS", checks) < 0) {
         Py_XDECREF(checks);
+        Py_DECREF(m);
+        return nullptr;
+    }
+    if (PyModule_AddStringConstant(m, "SOURCE_HASH", TFTSR_SOURCE_HASH) < 0) {  // see build.py
         Py_DECREF(m);
         return nullptr;
     }
