@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import pandas as pd
 import pytest
@@ -33,8 +34,10 @@ def test_non_ascii_offsets_are_characters() -> None:
         assert text[s.start:s.end] in ("AKIAQ3EGRTY5WXZ7ABCD", "10.0.0.1")
 
 
-def _stream(text: str, chunk: int) -> list[tuple[int, int, str]]:
+def _stream(text: str, chunk: int, first: int | None = None) -> list[tuple[int, int, str]]:
     sc = Scanner()
+    if first is not None:
+        sc.FIRST_CHUNK = first
     return [(s.start, s.end, s.type) for s in sc.scan_stream(io.StringIO(text, newline=""), chunk_size=chunk)]
 
 
@@ -54,6 +57,23 @@ def test_span_across_a_chunk_boundary_is_found_once() -> None:
 def test_streaming_equals_whole_text(parts: list[tuple[str, str]], chunk: int) -> None:
     text = "".join(f"{filler} {secret} " for secret, filler in parts)
     assert _stream(text, chunk) == [(s.start, s.end, s.type) for s in scan_text(text)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SECRETS), st.text(alphabet=" abc\n;=", max_size=30)), max_size=12),
+       st.integers(min_value=1, max_value=40), st.integers(min_value=16, max_value=400))
+def test_streaming_in_growing_chunks_equals_whole_text(parts: list[tuple[str, str]], first: int, chunk: int) -> None:
+    text = "".join(f"{filler} {secret} " for secret, filler in parts)
+    assert _stream(text, chunk, first) == [(s.start, s.end, s.type) for s in scan_text(text)]
+
+
+def test_stream_chunks_double_from_the_first_up_to_the_chunk_size() -> None:
+    sc = Scanner()
+    sc.FIRST_CHUNK = 10_000
+    text = "".join(f"line {i} from 10.0.{i % 250}.1\n" for i in range(20_000))  # 520,090 characters
+    cores = [buf_start + lo for buf, buf_start, _found, (lo, _line)
+             in sc._stream_chunks(io.StringIO(text, newline=""), 80_000)]
+    assert [b - a for a, b in itertools.pairwise(cores)] == [10_000, 20_000, 40_000] + [80_000] * 5
 
 
 def test_stream_lines_are_one_based() -> None:

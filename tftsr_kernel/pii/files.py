@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tftsr_kernel.errors import InputError
-from tftsr_kernel.pii.engine import Scanner, default_scanner
+from tftsr_kernel.pii.engine import CHUNK, Scanner, default_scanner
 from tftsr_kernel.pii.profiles import Profile
 from tftsr_kernel.pii.redacted import RedactedText
 from tftsr_kernel.pii.redaction import redact_all
@@ -55,7 +55,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]], *, recursive: bool = F
 
 
 def scan_file(path: Path, scanner: Scanner | None = None, *, binary: bool = False,
-              chunk_size: int = 1 << 20) -> Iterator[Finding | Note]:
+              chunk_size: int = CHUNK) -> Iterator[Finding | Note]:
     """Findings of one file, streamed; problems become one :class:`Note` each."""
     sc = scanner or default_scanner()
     name = str(path)
