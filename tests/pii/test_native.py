@@ -25,6 +25,7 @@ from tftsr_kernel.pii import DEFAULT_DETECTORS, backend, engine, load_gitleaks_r
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import Detector
 from tftsr_kernel.pii.engine import Scanner, _resolve
+from tftsr_kernel.pii.prefilter import Reports, cut_run_head, cut_run_tail
 from tftsr_kernel.pii.spans import Span, value_hash
 from tftsr_kernel.pii.validators import VALIDATORS, luhn_ok
 
@@ -370,3 +371,46 @@ def test_a_build_from_other_sources_is_not_used(tmp_path: Path, caplog: pytest.L
     empty = tmp_path / "empty"
     empty.mkdir()
     assert native.source_hash(empty) == "" and native.current(built, empty)
+
+
+# prefilter reports: tails and heads the catalog's cuts make (a padded run, an exact "={0,3}", a case-folded class)
+_RUN_TAILS = [None, *(cut_run_tail(e)[1] for e in (r"(?i)bearer\s+(?:[a-z0-9]{12,}=*)",  # type: ignore[index]
+                                              r"(?i)(?:key)=(?:[a-z0-9]{12,}={0,3})", r"user (?:[a-z]+)"))]
+_RUN_HEADS = [None, cut_run_head(r"(?i)(?:[a-z0-9.]+@(?:[a-z]+\.)+[a-z]{2,})")[1]]  # type: ignore[index]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="aZ09.=@ _-\n", max_size=60), raw=st.lists(st.tuples(
+    st.integers(0, 2), st.integers(0, 70), st.integers(0, 70)), max_size=12), tail=st.sampled_from(_RUN_TAILS),
+    head=st.sampled_from(_RUN_HEADS), margin=st.integers(0, 3), back=st.integers(0, 9), forward=st.integers(0, 9))
+def test_the_native_reports_give_the_python_reports_windows(text: str, raw: list[tuple[int, int, int]], tail: Any,
+                                                            head: Any, margin: int, back: int, forward: int) -> None:
+    data = text.encode("ascii")
+    n = len(data)
+    fast, ref = native.matcher.Reports(3), Reports(3)
+    for i, a, b in raw:  # as Hyperscan reports them: ends ascending per pattern, start <= end <= n
+        s, e = sorted((min(a, n), min(b, n)))
+        for reports in (fast, ref):
+            assert reports(i, s, e, 0, None) is None
+    ends = {i: [e for j, _, e in raw if j == i] for i in range(3)}
+    for i in range(3):
+        assert fast.count(i) == ref.count(i) and fast.flat(i) == ref.flat(i)
+        if ref.count(i) and ends[i] == sorted(ends[i]):
+            assert fast.som_regions(i, data, tail, head, n, margin) == ref.som_regions(i, data, tail, head, n, margin)
+            assert fast.end_regions(i, back, forward, n) == ref.end_regions(i, back, forward, n)
+
+
+def test_the_native_reports_refuse_what_they_cannot_answer() -> None:
+    reports = native.matcher.Reports(2)
+    with pytest.raises(IndexError):
+        reports(2, 0, 1, 0, None)
+    with pytest.raises(ValueError, match="no reports"):
+        reports.som_regions(0, b"abc", None, None, 3, 1)
+    reports(0, 0, 1, 0, None)
+    with pytest.raises(AttributeError):
+        reports.som_regions(0, b"abc", object(), None, 3, 1)  # no RunTail
+    with pytest.raises(TypeError, match="spec"):
+        reports.som_regions(0, b"abc", types.SimpleNamespace(spec=(b"short", True, 0)), None, 3, 1)
+    with pytest.raises(TypeError, match="table"):
+        reports.som_regions(0, b"abc", None, types.SimpleNamespace(table=b"short"), 3, 1)
+    assert reports.end_regions(1, 2, 2, 3) == ([], 0)

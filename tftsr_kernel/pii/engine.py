@@ -35,7 +35,7 @@ from tftsr_kernel.pii import native, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
 from tftsr_kernel.pii.gate import PresenceGate
-from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, max_width, som_windows
+from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, Reports, max_width
 from tftsr_kernel.pii.spans import Finding, Span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
@@ -305,7 +305,7 @@ class Scanner:
         in_bytes = prepared.data is not None
         size = len(prepared.data) if prepared.data is not None else len(text)
         prefilter = self._prefilter_for(prepared)
-        pf_hits: list[list[int]] = []
+        pf_hits: Reports | None = None
         pf_modes: tuple[str | None, ...] = ()
         if prefilter is not None and prepared.data is not None:
             pf_hits, pf_modes = prefilter.scan(prepared.data)
@@ -325,7 +325,8 @@ class Scanner:
             regions: list[tuple[int, int]] | None = None
             mode = pf_modes[i] if pf_modes else None
             if mode is not None:
-                reports = pf_hits[i]
+                assert pf_hits is not None and prefilter is not None and prepared.data is not None
+                reports = pf_hits.count(i)
                 if not reports:
                     continue  # the pattern matches nowhere
                 if c.keywords:
@@ -334,25 +335,19 @@ class Scanner:
                     if not any(h in lower for h in c.hints):
                         continue  # a rule's keywords are part of the rule: none is in the text
                 if mode != PRESENCE:
-                    if mode == SOM:
-                        tail = prefilter.tails[i] if prefilter is not None else None
-                        head = prefilter.heads[i] if prefilter is not None else None
-                        if tail is not None or head is not None:
-                            reports = reports.copy()
-                        if tail is not None:  # the prefilter matched a trailing run's minimum only
-                            reports[1::2] = [tail.end(text, e) for e in reports[1::2]]
-                        if head is not None:  # ... or a leading run's
-                            reports[0::2] = [head.start(text, s) for s in reports[0::2]]
-                        regions = som_windows(reports, size)
+                    if mode == SOM:  # ends carried over a trailing run the prefilter matched only the start
+                        # of, starts back over a leading run it matched the minimum of
+                        regions, searched = pf_hits.som_regions(i, prepared.data, prefilter.tails[i],
+                                                                prefilter.heads[i], size, MARGIN)
                     else:
                         assert mode == ENDS
-                        cut = prefilter.reach[i] if prefilter is not None else None
+                        cut = prefilter.reach[i]
                         back, forward = cut if cut is not None else (self._widths[i], MARGIN)
-                        regions = windows(reports[1::2], back, forward, size)
-                    search = sum(e - s for s, e in regions) + _WINDOW_COST * len(regions)
+                        regions, searched = pf_hits.end_regions(i, back, forward, size)
+                    search = searched + _WINDOW_COST * len(regions)
                     if search * 2 > size:
                         regions = None  # dense here: one pass over the whole text is cheaper
-                    cost = min(search, size) + _REPORT_COST * len(reports) // 2
+                    cost = min(search, size) + _REPORT_COST * reports
                     self._pf_cost[i] += cost
                     if self._pf_cost[i] * 2 > self._pf_bytes + size:
                         dense.append(i)  # dense over all text so far: later texts pay no flood of reports
@@ -462,7 +457,7 @@ class Scanner:
         spans that *start* inside the chunk are reported, so a span that crosses a chunk boundary
         is reported exactly once, with the same offsets :meth:`scan` would give.
         """
-        for buf, buf_start, found, _line in self._stream_chunks(reader, chunk_size):
+        for buf, buf_start, found, _line in self._stream_chunks(reader, chunk_size, lines=False):
             yield from self._spans(buf, found, buf_start)
 
     def scan_stream_lines(self, reader: TextIO, *, chunk_size: int = CHUNK) -> Iterator[tuple[Span, int]]:
@@ -479,18 +474,19 @@ class Scanner:
             for (s, e, _, t, name), at in zip(found, lines, strict=True):
                 yield Finding(path, at, s + buf_start, e + buf_start, t, name, buf[s:e])
 
-    def _stream_chunks(self, reader: TextIO, chunk_size: int) -> Iterator[
+    def _stream_chunks(self, reader: TextIO, chunk_size: int, *, lines: bool = True) -> Iterator[
             tuple[str, int, list[tuple[int, int, int, str, str]], tuple[int, int]]]:
         """Per chunk: the text held (``buf``, starting at stream offset ``buf_start``), the resolved
         candidates that start in the chunk (offsets into ``buf``), and where the chunk starts as
         ``(offset into buf, its 1-based line number)``: line numbers cost a count per span, so only
-        the callers that report them count (:func:`_line_numbers`)."""
+        the callers that report them count (:func:`_line_numbers`); without ``lines`` the chunks' own
+        newlines are not counted either, and the line number given is 0."""
         ov = self.OVERLAP
         size = min(chunk_size, self.FIRST_CHUNK)  # doubles up to chunk_size (see FIRST_CHUNK)
         buf = ""          # text[buf_start : buf_start + len(buf)]
         buf_start = 0
         core = 0          # global offset where the next core region starts
-        line_at_core = 1  # line number at offset ``core``
+        line_at_core = 1 if lines else 0  # line number at offset ``core``
         eof = False
         while True:
             want = core + size + ov - (buf_start + len(buf))
@@ -512,7 +508,8 @@ class Scanner:
                 kept = _resolve(self._candidates(buf))  # in start order
                 found = kept[bisect.bisect_left(kept, lo, key=_START):bisect.bisect_left(kept, hi, key=_START)]
             yield buf, buf_start, found, (lo, line_at_core)
-            line_at_core += buf.count("\n", lo, hi)
+            if lines:
+                line_at_core += buf.count("\n", lo, hi)
             core = core_end
             size = min(2 * size, chunk_size)
             if eof and core >= buf_end:

@@ -39,10 +39,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from tftsr_kernel.pii import native
 from tftsr_kernel.pii.backend import PatternError, min_width, python_syntax
 from tftsr_kernel.pii.catalog import CORES
 from tftsr_kernel.pii.hscache import compile_database, trial_compile
-from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN
+from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN, windows
 
 _hs: Any = None
 if HAVE_HYPERSCAN:  # pragma: no branch
@@ -65,16 +66,24 @@ _RUN_TAIL = re.compile(r"(\[(?:\\.|[^\]\\])+\])(?:\{([0-9]+),\}|\+)((?:=\{0,[0-9
 _FLAG_GROUP = re.compile(r"\(\?[a-zA-Z]")
 
 
+def _ascii_table(cls: str, ignore_case: bool) -> bytes:
+    """128 bytes, 1 where the ASCII character is in the character class ``cls``."""
+    rx = re.compile(cls, re.IGNORECASE if ignore_case else 0)
+    return bytes(1 if rx.fullmatch(chr(i)) else 0 for i in range(128))
+
+
 class RunTail:
     """Where a match whose trailing run the prefilter cut short can end: past the run of ``cls``
     that starts at the reported end, then past any run of ``=`` when the pattern allows one
     (``padding``), plus ``extra`` characters (the dropped bounded suffix)."""
 
-    __slots__ = ("run", "extra")
+    __slots__ = ("run", "extra", "spec")
 
     def __init__(self, cls: str, extra: int, ignore_case: bool, *, padding: bool = False) -> None:
         self.run = re.compile(cls + "*" + ("=*" if padding else ""), re.IGNORECASE if ignore_case else 0)
         self.extra = extra
+        #: what the C++ reports read (the text is ASCII where the prefilter runs): the class as a table
+        self.spec = (_ascii_table(cls, ignore_case), padding, extra)
 
     def end(self, text: str, at: int) -> int:
         m = self.run.match(text, at)
@@ -184,11 +193,11 @@ class RunHead:
     """Where a match whose leading run the prefilter cut short can start: back over the run of
     ``cls`` that ends at the reported start (text is ASCII where the prefilter runs)."""
 
-    __slots__ = ("chars",)
+    __slots__ = ("chars", "table")
 
     def __init__(self, cls: str, ignore_case: bool) -> None:
-        rx = re.compile(cls, re.IGNORECASE if ignore_case else 0)
-        self.chars = frozenset(chr(i) for i in range(128) if rx.fullmatch(chr(i)))
+        self.table = _ascii_table(cls, ignore_case)  # what the C++ reports read
+        self.chars = frozenset(chr(i) for i in range(128) if self.table[i])
 
     def start(self, text: str, at: int) -> int:
         chars = self.chars
@@ -293,20 +302,57 @@ def max_width(pattern: str) -> int | None:
     return None if width > 1 << 20 else int(width)  # unbounded repeats count as MAXREPEAT
 
 
-def _on_match(idx: int, start: int, end: int, _flags: int, hits: list[list[int]]) -> None:
-    out = hits[idx]
-    out.append(start)
-    out.append(end)
+class Reports:
+    """One scan's reports per pattern (by index), kept as flat ``[start, end, ...]`` in Hyperscan's order, and
+    the windows the engine searches around them. An instance is Hyperscan's match handler. The C++ twin
+    (``native.matcher.Reports``, used when built) is the same without a Python call per report."""
+
+    def __init__(self, n: int) -> None:
+        self._hits: list[list[int]] = [[] for _ in range(n)]
+
+    def __call__(self, idx: int, start: int, end: int, _flags: int, _context: object) -> None:
+        out = self._hits[idx]
+        out.append(start)
+        out.append(end)
+
+    def count(self, i: int) -> int:
+        return len(self._hits[i]) // 2
+
+    def flat(self, i: int) -> list[int]:
+        return list(self._hits[i])
+
+    def som_regions(self, i: int, data: bytes, tail: RunTail | None, head: RunHead | None, n: int,
+                    margin: int) -> tuple[list[tuple[int, int]], int]:
+        """:func:`som_windows` over pattern ``i``'s reports (which it must have), their ends carried over
+        the trailing run ``tail`` and their starts back over the leading run ``head`` that the prefilter
+        cut short, in the ASCII text ``data``; and how many characters the windows cover."""
+        found = self._hits[i].copy()
+        if tail is not None or head is not None:
+            text = data.decode("ascii")
+            if tail is not None:
+                found[1::2] = [tail.end(text, e) for e in found[1::2]]
+            if head is not None:
+                found[0::2] = [head.start(text, s) for s in found[0::2]]
+        regions = som_windows(found, n, margin)
+        return regions, sum(e - s for s, e in regions)
+
+    def end_regions(self, i: int, back: int, forward: int, n: int) -> tuple[list[tuple[int, int]], int]:
+        """:func:`~tftsr_kernel.pii.triggers.windows` around pattern ``i``'s reported ends, and how many
+        characters they cover."""
+        regions = windows(self._hits[i][1::2], back, forward, n)
+        return regions, sum(e - s for s, e in regions)
 
 
-def _on_presence(idx: int, start: int, end: int, _flags: int,
-                 ctx: tuple[list[list[int]], list[int]]) -> bool:
-    hits, want = ctx
-    out = hits[idx]
-    if out:
+def new_reports(n: int) -> Reports:
+    """An empty set of reports for ``n`` patterns: the C++ one when built."""
+    return native.matcher.Reports(n) if native.matcher is not None else Reports(n)
+
+
+def _on_presence(idx: int, start: int, end: int, flags: int, ctx: tuple[Reports, list[int]]) -> bool:
+    reports, want = ctx
+    if reports.count(idx):
         return False
-    out.append(start)
-    out.append(end)
+    reports(idx, start, end, flags, None)
     want[0] -= 1
     return want[0] <= 0  # all seen: stop the scan
 
@@ -452,18 +498,18 @@ class Prefilter:
     def covered(self, i: int) -> bool:
         return self.modes[i] is not None
 
-    def scan(self, data: bytes) -> tuple[list[list[int]], tuple[str | None, ...]]:
-        """Flat ``[start, end, start, end, ...]`` per pattern (start is 0 in ``ends`` and presence
-        modes), and the modes they were found under."""
+    def scan(self, data: bytes) -> tuple[Reports, tuple[str | None, ...]]:
+        """The reports per pattern (start is 0 in ``ends`` and presence modes), and the modes they were
+        found under."""
         dbs, modes = self._state
-        hits: list[list[int]] = [[] for _ in modes]
+        hits = new_reports(len(modes))
         local = self._local
         if getattr(local, "dbs", None) is not dbs:
             local.scratches = [_hs.Scratch(db) for db, _ in dbs]
             local.dbs = dbs
         for (db, presence), scratch in zip(dbs, local.scratches, strict=True):
             if not presence:
-                db.scan(data, match_event_handler=_on_match, context=hits, scratch=scratch)
+                db.scan(data, match_event_handler=hits, scratch=scratch)
                 continue
             want = [sum(1 for m in modes if m == PRESENCE)]
             with contextlib.suppress(_hs.ScanTerminated):  # raised when every one of them was seen

@@ -15,7 +15,7 @@ from tftsr_kernel.pii.native import source_hash
 
 HERE = Path(__file__).resolve().parent
 SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp", HERE / "finders.cpp",
-                         HERE / "spans.cpp", HERE / "resolve.cpp"]}
+                         HERE / "spans.cpp", HERE / "resolve.cpp", HERE / "reports.cpp"]}
 
 
 def target(name: str) -> Path:

@@ -15,6 +15,7 @@
 
 #include "checks.h"
 #include "finders.h"
+#include "reports.h"
 #include "resolve.h"
 #include "spans.h"
 
@@ -514,6 +515,10 @@ PyMODINIT_FUNC PyInit__matcher() {
     Py_INCREF(&MatcherType);
     if (PyModule_AddObject(m, "Matcher", reinterpret_cast<PyObject*>(&MatcherType)) < 0) {
         Py_DECREF(&MatcherType);
+        Py_DECREF(m);
+        return nullptr;
+    }
+    if (!tftsr::add_reports_type(m)) {
         Py_DECREF(m);
         return nullptr;
     }
