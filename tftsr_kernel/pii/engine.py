@@ -35,6 +35,7 @@ from tftsr_kernel.pii import native, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
 from tftsr_kernel.pii.gate import PresenceGate
+from tftsr_kernel.pii.gcpause import collector_paused
 from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, Reports, max_width
 from tftsr_kernel.pii.spans import Finding, Span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
@@ -429,7 +430,10 @@ class Scanner:
         """Every sensitive span of ``text``, overlaps resolved, ordered by (start, end, type)."""
         if not text:
             return []
-        return self._spans(text, _resolve(self._candidates(text)), 0)
+        if len(text) < self.prefilter_min:  # a short text makes few objects: pausing would cost more
+            return self._spans(text, _resolve(self._candidates(text)), 0)
+        with collector_paused:
+            return self._spans(text, _resolve(self._candidates(text)), 0)
 
     def _spans(self, text: str, found: list[tuple[int, int, int, str, str]], offset: int) -> list[Span]:
         """Spans for resolved candidates, shifted by ``offset``; a value that recurs is hashed once."""
@@ -458,7 +462,9 @@ class Scanner:
         is reported exactly once, with the same offsets :meth:`scan` would give.
         """
         for buf, buf_start, found, _line in self._stream_chunks(reader, chunk_size, lines=False):
-            yield from self._spans(buf, found, buf_start)
+            with collector_paused:
+                spans = self._spans(buf, found, buf_start)
+            yield from spans
 
     def scan_stream_lines(self, reader: TextIO, *, chunk_size: int = CHUNK) -> Iterator[tuple[Span, int]]:
         """Like :meth:`scan_stream`, with the 1-based line number of each span's start."""
@@ -505,7 +511,8 @@ class Scanner:
             hi = core_end - buf_start
             found: list[tuple[int, int, int, str, str]] = []
             if buf:
-                kept = _resolve(self._candidates(buf))  # in start order
+                with collector_paused:
+                    kept = _resolve(self._candidates(buf))  # in start order
                 found = kept[bisect.bisect_left(kept, lo, key=_START):bisect.bisect_left(kept, hi, key=_START)]
             yield buf, buf_start, found, (lo, line_at_core)
             if lines:
