@@ -36,14 +36,32 @@ def mbps(nbytes: int, seconds: float) -> float:
     return nbytes / 1e6 / seconds if seconds > 0 else float("inf")
 
 
-def run_engine(path: Path, nbytes: int) -> float:
-    sc = Scanner()
+def run_engine(path: Path, nbytes: int, cache: Path) -> float:
+    """Streaming the file on a machine's first run (an empty cache: the Hyperscan databases the prefilter needs
+    are compiled, then kept in the cache), in a process of its own, and then as every later run finds it (the
+    databases cached): the figure for the engine. Both on the same cache folder, so that neither depends on
+    what an earlier run left in the user's cache."""
+    env = {**os.environ, "TFTSR_CACHE_DIR": str(cache)}
     t = time.perf_counter()
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        n = sum(1 for _ in sc.scan_stream(fh))
-    dt = time.perf_counter() - t
-    print(f"  tftsr engine, streaming a {nbytes / 1e6:.0f} MB file (full catalog, validators, spans): "
-          f"{mbps(nbytes, dt):7.2f} MB/s  ({n} spans; triggers: {sc.trigger_engine}; {sc.prefilter_summary})")
+    subprocess.run([sys.executable, "-c", _STREAM_ONE, str(path)], capture_output=True, check=True, env=env)
+    first = time.perf_counter() - t
+    print(f"  first run on a machine (empty cache: compiles its Hyperscan databases; a process, imports included): "
+          f"{first:6.2f} s  ({mbps(nbytes, first):7.2f} MB/s)")
+    before = os.environ.get("TFTSR_CACHE_DIR")
+    os.environ["TFTSR_CACHE_DIR"] = str(cache)
+    try:
+        sc = Scanner()
+        t = time.perf_counter()
+        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+            n = sum(1 for _ in sc.scan_stream(fh))
+        dt = time.perf_counter() - t
+    finally:
+        if before is None:
+            del os.environ["TFTSR_CACHE_DIR"]
+        else:
+            os.environ["TFTSR_CACHE_DIR"] = before
+    print(f"  tftsr engine, streaming a {nbytes / 1e6:.0f} MB file (full catalog, validators, spans; databases "
+          f"cached): {mbps(nbytes, dt):7.2f} MB/s  ({n} spans; triggers: {sc.trigger_engine}; {sc.prefilter_summary})")
     return mbps(nbytes, dt)
 
 
@@ -339,7 +357,7 @@ def main() -> None:
         big_path = workdir / "big.log"
         nbytes = write_file(base, big_path, TARGET_MB * 1_000_000)
         print(f"text: {what}, {len(base.encode()) / 1e6:.2f} MB repeated into a {nbytes / 1e6:.1f} MB file")
-        ours = run_engine(big_path, nbytes)
+        ours = run_engine(big_path, nbytes, workdir / "cache-engine")
         print("the command line, end to end:")
         small_path = workdir / "small.log"
         small = write_file(base[:200_000], small_path, 200_000)
