@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tftsr_kernel.pii import native
-from tftsr_kernel.pii.backend import PatternError, min_width, python_syntax
+from tftsr_kernel.pii.backend import min_width, pattern_widths
 from tftsr_kernel.pii.catalog import CORES
 from tftsr_kernel.pii.hscache import compile_database, trial_compile
 from tftsr_kernel.pii.triggers import HAVE_HYPERSCAN, windows
@@ -293,13 +293,8 @@ PRESENCE = "single"  # one report at most: present or absent
 
 def max_width(pattern: str) -> int | None:
     """The longest match of ``pattern`` in characters, or ``None`` when unbounded or unknown."""
-    try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        width = _parser.parse(python_syntax(pattern)).getwidth()[1]
-    except (re.error, ValueError, TypeError, ImportError, OverflowError, PatternError):
-        return None
-    return None if width > 1 << 20 else int(width)  # unbounded repeats count as MAXREPEAT
+    widths = pattern_widths(pattern)
+    return None if widths is None or widths[1] > 1 << 20 else widths[1]  # unbounded repeats count as MAXREPEAT
 
 
 class Reports:
