@@ -398,6 +398,9 @@ def test_the_native_reports_give_the_python_reports_windows(text: str, raw: list
         if ref.count(i) and ends[i] == sorted(ends[i]):
             assert fast.som_regions(i, data, tail, head, n, margin) == ref.som_regions(i, data, tail, head, n, margin)
             assert fast.end_regions(i, back, forward, n) == ref.end_regions(i, back, forward, n)
+            if tail is not None:
+                assert fast.end_regions(i, back, forward, n, data, tail) == ref.end_regions(i, back, forward, n, data,
+                                                                                         tail)
 
 
 def test_the_native_reports_refuse_what_they_cannot_answer() -> None:
@@ -414,3 +417,5 @@ def test_the_native_reports_refuse_what_they_cannot_answer() -> None:
     with pytest.raises(TypeError, match="table"):
         reports.som_regions(0, b"abc", None, types.SimpleNamespace(table=b"short"), 3, 1)
     assert reports.end_regions(1, 2, 2, 3) == ([], 0)
+    with pytest.raises(ValueError, match="a tail needs"):
+        reports.end_regions(1, 2, 2, 3, b"abc", _RUN_TAILS[1])

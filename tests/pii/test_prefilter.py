@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, triggers
+from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, prefilter, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText, python_syntax
 from tftsr_kernel.pii.catalog import CORES, Detector
 from tftsr_kernel.pii.prefilter import (
@@ -202,6 +202,28 @@ def test_cut_runs_find_what_a_whole_text_scan_finds(pattern: str, parts: list[st
     assert _found(sc, text) == _found(plain, text)
     assert sc._prefilter is not None and sc._prefilter.modes == [SOM]  # windows, not a whole-text pass
     assert sc._prefilter.tails[0] is not None  # the run is cut
+
+
+_SLOW_PARTS = st.lists(st.sampled_from(["ab-", "cd-1-", "x/", "abcd", "a-b", "+/_", "-", " ", "\n", "9", "ab-ab-",
+                                         "key=", "=", "KEY=", "0123456789", "." * 90, "==", "Key= "]), max_size=16)
+
+
+@settings(max_examples=100, deadline=None)
+@given(parts=_SLOW_PARTS)
+def test_a_pattern_slow_to_compile_by_start_is_matched_by_end_when_its_run_was_cut(parts: list[str]) -> None:
+    """Every start-of-match compile counts as slow here: each pattern whose trailing run was cut and whose
+    rest is bounded is then matched by end in the main database, its windows reaching over the run."""
+    registry = Registry([Detector("keyed", "KEYED", _KEYED), Detector("branched", "BRANCHED", _BRANCHED)])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(prefilter, "SOLO_COMPILE", -1)
+        sc = _prefiltered(registry)
+        text = "".join(parts) + "." * 20000
+        plain = Scanner(registry)
+        plain._gate = False
+        assert _found(sc, text) == _found(plain, text)
+    pf = sc._prefilter
+    assert pf is not None and pf.modes == [ENDS, ENDS] and not pf._solo
+    assert all(t is not None for t in pf.tails) and pf.reach[0] == (len("key=") + 1 + 1, 1)  # "(?i)key=" + a char
 
 
 def test_a_leading_run_is_cut_to_its_minimum_and_windows_extend_back_over_it() -> None:

@@ -344,7 +344,8 @@ class Scanner:
                         assert mode == ENDS
                         cut = prefilter.reach[i]
                         back, forward = cut if cut is not None else (self._widths[i], MARGIN)
-                        regions, searched = pf_hits.end_regions(i, back, forward, size)
+                        regions, searched = pf_hits.end_regions(i, back, forward, size, prepared.data,
+                                                                prefilter.tails[i])
                     search = searched + _WINDOW_COST * len(regions)
                     if search * 2 > size:
                         regions = None  # dense here: one pass over the whole text is cheaper

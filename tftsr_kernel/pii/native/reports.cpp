@@ -113,6 +113,37 @@ bool tail_spec(PyObject* tail, const char** table, int* padding, Py_ssize_t* ext
 
 bool in_class(const char* table, unsigned char c) { return c < 128 && table[c] != 0; }
 
+// RunTail.end: past the run of the class that starts at `e`, past a run of '=' when padded, plus `extra`.
+Py_ssize_t tail_end(const unsigned char* text, Py_ssize_t len, const char* table, int padding, Py_ssize_t extra,
+                    Py_ssize_t e) {
+    while (e < len && in_class(table, text[e])) ++e;
+    if (padding)
+        while (e < len && text[e] == '=') ++e;
+    return e + extra;
+}
+
+// prefilter.som_windows: [start - margin, end + margin] clamped to [0, n] for each pair, sorted and merged.
+std::vector<std::pair<Py_ssize_t, Py_ssize_t>> merged(std::vector<std::pair<Py_ssize_t, Py_ssize_t>>& pairs,
+                                                      Py_ssize_t n, Py_ssize_t margin) {
+    std::sort(pairs.begin(), pairs.end());
+    std::vector<std::pair<Py_ssize_t, Py_ssize_t>> regions;
+    Py_ssize_t cur_s = std::max<Py_ssize_t>(pairs[0].first - margin, 0);
+    Py_ssize_t cur_e = std::min(pairs[0].second + margin, n);
+    for (const auto& p : pairs) {
+        Py_ssize_t s = p.first > margin ? p.first - margin : 0;
+        Py_ssize_t e = p.second + margin < n ? p.second + margin : n;
+        if (s <= cur_e) {
+            if (e > cur_e) cur_e = e;
+            continue;
+        }
+        regions.emplace_back(cur_s, cur_e);
+        cur_s = s;
+        cur_e = e;
+    }
+    regions.emplace_back(cur_s, cur_e);
+    return regions;
+}
+
 // (regions, searched): a list of (start, end) and the characters they cover.
 PyObject* region_list(const std::vector<std::pair<Py_ssize_t, Py_ssize_t>>& regions) {
     PyObject* out = PyList_New(static_cast<Py_ssize_t>(regions.size()));
@@ -153,42 +184,48 @@ PyObject* reports_som_regions(ReportsObject* self, PyObject* args) {
     pairs.reserve(reports->size() / 2);
     for (size_t k = 0; k + 1 < reports->size(); k += 2) {
         Py_ssize_t s = (*reports)[k], e = (*reports)[k + 1];
-        if (tail_table != nullptr) {
-            while (e < len && in_class(tail_table, text[e])) ++e;
-            if (padding)
-                while (e < len && text[e] == '=') ++e;
-            e += extra;
-        }
+        if (tail_table != nullptr) e = tail_end(text, len, tail_table, padding, extra, e);
         if (head_table != nullptr)
             while (s > 0 && s <= len && in_class(head_table, text[s - 1])) --s;
         pairs.emplace_back(s, e);
     }
     PyBuffer_Release(&data);
-    std::sort(pairs.begin(), pairs.end());
-    std::vector<std::pair<Py_ssize_t, Py_ssize_t>> regions;
-    Py_ssize_t cur_s = std::max<Py_ssize_t>(pairs[0].first - margin, 0);
-    Py_ssize_t cur_e = std::min(pairs[0].second + margin, n);
-    for (const auto& p : pairs) {
-        Py_ssize_t s = p.first > margin ? p.first - margin : 0;
-        Py_ssize_t e = p.second + margin < n ? p.second + margin : n;
-        if (s <= cur_e) {
-            if (e > cur_e) cur_e = e;
-            continue;
-        }
-        regions.emplace_back(cur_s, cur_e);
-        cur_s = s;
-        cur_e = e;
-    }
-    regions.emplace_back(cur_s, cur_e);
-    return region_list(regions);
+    return region_list(merged(pairs, n, margin));
 }
 
-// end_regions(i, back, forward, n) -> (regions, searched): triggers.windows over pattern i's reported ends.
+// end_regions(i, back, forward, n[, data, tail]) -> (regions, searched): triggers.windows over pattern i's
+// reported ends; with a tail (a prefilter.RunTail: the prefilter matched only the first character of a
+// trailing run), each window reaches from back before the end to forward past the run's end in data.
 PyObject* reports_end_regions(ReportsObject* self, PyObject* args) {
     Py_ssize_t i, back, forward, n;
-    if (!PyArg_ParseTuple(args, "nnnn", &i, &back, &forward, &n)) return nullptr;
+    Py_buffer data = {};
+    PyObject* tail = Py_None;
+    if (!PyArg_ParseTuple(args, "nnnn|y*O", &i, &back, &forward, &n, &data, &tail)) return nullptr;
     std::vector<Py_ssize_t>* reports = pattern(self, i);
-    if (reports == nullptr) return nullptr;
+    const char* table = nullptr;
+    int padding = 0;
+    Py_ssize_t extra = 0;
+    if (reports == nullptr || (tail != Py_None && !tail_spec(tail, &table, &padding, &extra))) {
+        if (data.obj != nullptr) PyBuffer_Release(&data);
+        return nullptr;
+    }
+    if (table != nullptr) {
+        if (data.obj == nullptr || reports->empty()) {
+            PyErr_SetString(PyExc_ValueError, "a tail needs the text and at least one report");
+            if (data.obj != nullptr) PyBuffer_Release(&data);
+            return nullptr;
+        }
+        const auto* text = static_cast<const unsigned char*>(data.buf);
+        std::vector<std::pair<Py_ssize_t, Py_ssize_t>> pairs;
+        pairs.reserve(reports->size() / 2);
+        for (size_t k = 1; k < reports->size(); k += 2) {
+            Py_ssize_t p = (*reports)[k];
+            pairs.emplace_back(p > back ? p - back : 0, tail_end(text, data.len, table, padding, extra, p) + forward);
+        }
+        PyBuffer_Release(&data);
+        return region_list(merged(pairs, n, 0));
+    }
+    if (data.obj != nullptr) PyBuffer_Release(&data);
     std::vector<std::pair<Py_ssize_t, Py_ssize_t>> regions;
     Py_ssize_t cur_s = -1, cur_e = -1;
     for (size_t k = 1; k < reports->size(); k += 2) {
@@ -213,7 +250,7 @@ PyMethodDef reports_methods[] = {
     {"som_regions", reinterpret_cast<PyCFunction>(reports_som_regions), METH_VARARGS,
      "som_regions(i, data, tail, head, n, margin) -> (windows around (start, end) reports, characters covered)"},
     {"end_regions", reinterpret_cast<PyCFunction>(reports_end_regions), METH_VARARGS,
-     "end_regions(i, back, forward, n) -> (windows around reported ends, characters covered)"},
+     "end_regions(i, back, forward, n[, data, tail]) -> (windows around reported ends, characters covered)"},
     {nullptr, nullptr, 0, nullptr},
 };
 
