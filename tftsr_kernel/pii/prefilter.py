@@ -34,9 +34,12 @@ folding equals RE2's and ``re``'s there); other text takes the engine's hint pat
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from tftsr_kernel.pii import native
@@ -374,6 +377,51 @@ def _compiles(expr: bytes, flags: int, took: list[float] | None = None) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How the prefilter covers one pattern (see :func:`_plan`)."""
+
+    mode: str | None
+    expr: bytes
+    tail: RunTail | None = None
+    head: RunHead | None = None
+    reach: tuple[int, int] | None = None
+    took: float | None = None  # the start-of-match compile's seconds
+    cut: str | None = None  # a start-of-match expression whose trailing run was cut
+
+
+def _plan(p: str, bounded: bool) -> _Plan:
+    """How Hyperscan can cover pattern ``p`` (of bounded width or not): its mode, expression, cut runs and reach."""
+    mode: str | None = None
+    tail: RunTail | None = None
+    expr = b""
+    reach: tuple[int, int] | None = None
+    som_cut: str | None = None
+    core = Prefilter._core(p) if bounded else None
+    if core is not None:
+        mode, (reach, expr) = ENDS, core
+    stripped = prefilter_expression(p)
+    cut = None if bounded else cut_branch_tails(stripped) or cut_run_tail(stripped)
+    took: list[float] = []
+    if cut is not None and _compiles(cut[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
+        expr, mode, tail, som_cut = cut[0].encode("utf-8"), SOM, cut[1], cut[0]
+    for expr in () if mode else dict.fromkeys((stripped.encode("utf-8"), _NAMED.sub("(?:", p).encode("utf-8"))):
+        if not bounded and _compiles(expr, _hs.HS_FLAG_SOM_LEFTMOST, took):
+            mode = SOM  # start of match is dearer to track: only where the width is unbounded
+        elif _compiles(expr, _hs.HS_FLAG_PREFILTER):
+            mode = ENDS
+        if mode:
+            break
+    head: RunHead | None = None
+    if mode == ENDS and bounded and core is None:
+        reach, expr = Prefilter._cut_ends(p, expr)
+    if mode == SOM:
+        cut_head = cut_run_head(expr.decode("utf-8"))
+        if cut_head is not None and _compiles(cut_head[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
+            expr, head = cut_head[0].encode("utf-8"), cut_head[1]
+    return _Plan(mode, expr, tail, head, reach, took[-1] if mode == SOM and took else None, som_cut)
+
+
 class Prefilter:
     """Per pattern (by index), where it can match in an ASCII text: see the module docstring."""
 
@@ -391,43 +439,22 @@ class Prefilter:
         self.reach: list[tuple[int, int] | None] = []
         #: patterns compiled in a database of their own (start-of-match tracking slow to compile)
         self._solo: set[int] = set()
+        # each pattern's choice compiles it alone (a trial, cached on disk); Hyperscan compiles without the
+        # GIL, so on a first run the trials of different patterns run side by side
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+            plans = list(pool.map(_plan, patterns, bounded_width))
         som_took: dict[int, float] = {}
         som_cuts: dict[int, str] = {}  # start-of-match patterns whose trailing run was cut: the expression
-        for p, bounded in zip(patterns, bounded_width, strict=True):
-            mode: str | None = None
-            tail: RunTail | None = None
-            expr = b""
-            reach: tuple[int, int] | None = None
-            core = self._core(p) if bounded else None
-            if core is not None:
-                mode, (reach, expr) = ENDS, core
-            stripped = prefilter_expression(p)
-            cut = None if bounded else cut_branch_tails(stripped) or cut_run_tail(stripped)
-            took: list[float] = []
-            if cut is not None and _compiles(cut[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
-                expr, mode, tail = cut[0].encode("utf-8"), SOM, cut[1]
-                som_cuts[len(self.modes)] = cut[0]
-            for expr in () if mode else dict.fromkeys((stripped.encode("utf-8"), _NAMED.sub("(?:", p).encode("utf-8"))):
-                if not bounded and _compiles(expr, _hs.HS_FLAG_SOM_LEFTMOST, took):
-                    mode = SOM  # start of match is dearer to track: only where the width is unbounded
-                elif _compiles(expr, _hs.HS_FLAG_PREFILTER):
-                    mode = ENDS
-                if mode:
-                    break
-            head: RunHead | None = None
-            if mode == ENDS and bounded and core is None:
-                reach, expr = self._cut_ends(p, expr)
-            if mode == SOM:
-                cut_head = cut_run_head(expr.decode("utf-8"))
-                if cut_head is not None and _compiles(cut_head[0].encode("utf-8"), _hs.HS_FLAG_SOM_LEFTMOST, took):
-                    expr, head = cut_head[0].encode("utf-8"), cut_head[1]
-                if took:
-                    som_took[len(self.modes)] = took[-1]
-            self.heads.append(head)
-            self.reach.append(reach)
-            self._exprs.append(expr if mode else None)
-            self.modes.append(mode)
-            self.tails.append(tail)
+        for i, plan in enumerate(plans):
+            self.heads.append(plan.head)
+            self.reach.append(plan.reach)
+            self._exprs.append(plan.expr if plan.mode else None)
+            self.modes.append(plan.mode)
+            self.tails.append(plan.tail)
+            if plan.took is not None:
+                som_took[i] = plan.took
+            if plan.cut is not None:
+                som_cuts[i] = plan.cut
         if som_took:
             median = sorted(som_took.values())[len(som_took) // 2]
             self._solo = {i for i, t in som_took.items() if t > SOLO_COMPILE * median}
