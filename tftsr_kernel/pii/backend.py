@@ -253,6 +253,36 @@ def tail_value(pattern: str) -> tuple[bytes, bytes] | None:
     return bytes(sorted(chars)), bytes(sorted(pad))
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+_LEADING_FLAGS = re.compile(r"\(\?[a-zA-Z]+\)")
+
+
+def branch_values(pattern: str) -> list[tuple[bytes, tuple[bytes, bytes] | None]] | None:
+    """For a pattern that is an alternation at its top level (after its leading flags), each branch holding
+    exactly one capturing group, at least one branch ending in its value (:func:`tail_value`): per branch,
+    its source without the group (with the pattern's flags) and its tail, or ``None``. The C++ loop then
+    matches without groups, takes the branch that leftmost-first alternation takes -- the first one that
+    matches where the match starts -- and reads a tail branch's value off the match, with no submatch pass
+    (RE2's costs a microsecond on a large alternation: most of a user-phrase search). ``None`` for any other
+    pattern."""
+    from tftsr_kernel.pii.prefilter import _branches  # here: the prefilter imports this module
+
+    flags = _LEADING_FLAGS.match(pattern)
+    lead = flags.group(0) if flags else ""
+    parts = _branches(pattern[len(lead):])
+    if len(parts) < 2 or _re2 is None or _FLAGS.search(pattern, len(lead)):
+        return None  # (flags set inside a branch reach into the branches after it: they would not, split)
+    out: list[tuple[bytes, tuple[bytes, bytes] | None]] = []
+    for part in parts:
+        grouped = _re2.RE2((lead + part).encode("utf-8"), _RE2_OPTIONS)
+        bare = _NAMED_GROUP.sub("(?:", lead + part)
+        rx = _re2.RE2(bare.encode("utf-8"), _RE2_OPTIONS)
+        if not grouped.ok() or grouped.NumberOfCapturingGroups() != 1 or not rx.ok() or rx.NumberOfCapturingGroups():
+            return None
+        out.append((bare.encode("utf-8"), tail_value(lead + part)))
+    return out if any(t is not None for _, t in out) else None
+
+
 class Compiled:
     """One pattern compiled with RE2 when possible, else with ``re``."""
 
@@ -314,12 +344,23 @@ class Compiled:
                     self._bare, self._edges = bare, edges
             else:
                 bare_source, tail = None, None
+        # ... or a pattern of branches, each with one value group, some ending the match (branch_values)
+        branches = None
+        if self.uses_re2 and not self._prefix and bare_source is None and ngroups >= 2 \
+                and sorted(self._value_idx) == list(range(1, ngroups + 1)):
+            branches = branch_values(pattern)
+            if branches is not None:
+                bare_source = _NAMED_GROUP.sub("(?:", pattern).encode("utf-8")
+                bare = _re2.RE2(bare_source, _RE2_OPTIONS)
+                if not bare.ok() or bare.NumberOfCapturingGroups() != 0:
+                    bare_source, branches = None, None
         # a stretch shorter than every match holds none: the search stops there without a matcher call
         # (a window's rest after its one match, mostly); a character is at least one byte
         self._least = min_width(pattern) or 0
-        self._native: Any = self._native_matcher(source, bare_source, tail)
+        self._native: Any = self._native_matcher(source, bare_source, tail, branches)
 
-    def _native_matcher(self, source: bytes, bare_source: bytes | None, tail: tuple[bytes, bytes] | None) -> Any:
+    def _native_matcher(self, source: bytes, bare_source: bytes | None, tail: tuple[bytes, bytes] | None,
+                        branches: list[tuple[bytes, tuple[bytes, bytes] | None]] | None) -> Any:
         """The same search loop in C++ (:mod:`.native`), when built and when its RE2 compiles the patterns."""
         if not self.uses_re2 or native.matcher is None:
             return None
@@ -330,7 +371,7 @@ class Compiled:
                 self._prefix, self._least,
                 None if edges is None else (edges.begin, edges.literals, edges.tail, edges.end),
                 self.pattern.encode("utf-8"),  # a few catalog patterns have a hand-written finder there
-                tail)
+                tail, branches)
         except ValueError:  # the system's RE2 is older than the wheel's: this pattern keeps the Python loop
             return None
 

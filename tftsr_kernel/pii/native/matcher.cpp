@@ -44,6 +44,13 @@ struct Tail {
     bool pad[128] = {false};  // P
 };
 
+// One branch of a pattern that is an alternation at its top level, each branch holding one value group
+// (backend.branch_values): the branch without its group, and its Tail when its value ends the match.
+struct Branch {
+    RE2* bare = nullptr;
+    Tail tail;
+};
+
 struct MatcherObject {
     PyObject_HEAD
     RE2* rx;
@@ -54,6 +61,7 @@ struct MatcherObject {
     Py_ssize_t least;
     Edges* edges;
     Tail* tail;
+    std::vector<Branch>* branches;  // or nullptr
     tftsr::Finder finder;  // a hand-written search standing in for RE2's (finders.h), or nullptr
 };
 
@@ -71,6 +79,9 @@ void matcher_dealloc(MatcherObject* self) {
     delete self->prefix;
     delete self->edges;
     delete self->tail;
+    if (self->branches != nullptr)
+        for (Branch& b : *self->branches) delete b.bare;
+    delete self->branches;
     Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
@@ -87,37 +98,74 @@ bool ascii_set(const char* chars, Py_ssize_t n, bool* set) {
     return true;
 }
 
-// The tail argument of Matcher(): (X, P) as ASCII bytes; 0, or -1 with a Python error set.
-int parse_tail(MatcherObject* self, PyObject* tail_obj) {
+// A tail (X, P) as ASCII bytes into t; 0, or -1 with a Python error set.
+int read_tail(PyObject* tail_obj, Tail* t) {
     const char *run, *pad;
     Py_ssize_t run_len, pad_len;
     if (!PyArg_ParseTuple(tail_obj, "y#y#", &run, &run_len, &pad, &pad_len)) return -1;
-    if (self->bare == nullptr || self->groups != 1) {
-        PyErr_SetString(PyExc_ValueError, "a tail needs the pattern without its one group");
-        return -1;
-    }
-    Tail* t = self->tail;
     if (!ascii_set(run, run_len, t->run) || !ascii_set(pad, pad_len, t->pad)) return -1;
     t->on = true;
     return 0;
 }
 
-// Matcher(pattern, bare, value_idx, prefix, least, edges, source=b"", tail=None)
+// The tail argument of Matcher(); 0, or -1 with a Python error set.
+int parse_tail(MatcherObject* self, PyObject* tail_obj) {
+    if (self->bare == nullptr || self->groups != 1) {
+        PyErr_SetString(PyExc_ValueError, "a tail needs the pattern without its one group");
+        return -1;
+    }
+    return read_tail(tail_obj, self->tail);
+}
+
+// The branches argument of Matcher(): a sequence of (branch without its group: bytes, tail or None), the
+// branches of the pattern in order; 0, or -1 with a Python error set.
+int parse_branches(MatcherObject* self, PyObject* branches_obj) {
+    if (self->bare == nullptr || self->groups < 2) {
+        PyErr_SetString(PyExc_ValueError, "branches need the pattern without its groups");
+        return -1;
+    }
+    PyObject* seq = PySequence_Fast(branches_obj, "branches must be a sequence of (bare, tail)");
+    if (seq == nullptr) return -1;
+    self->branches = new std::vector<Branch>(static_cast<size_t>(PySequence_Fast_GET_SIZE(seq)));
+    int status = 0;
+    for (Py_ssize_t i = 0; status == 0 && i < PySequence_Fast_GET_SIZE(seq); ++i) {
+        Branch& b = (*self->branches)[static_cast<size_t>(i)];
+        const char* bare;
+        Py_ssize_t bare_len;
+        PyObject* tail_obj;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "y#O", &bare, &bare_len, &tail_obj)) {
+            status = -1;
+            break;
+        }
+        b.bare = new RE2(re2::StringPiece(bare, static_cast<size_t>(bare_len)), options());
+        if (!b.bare->ok() || b.bare->NumberOfCapturingGroups() != 0) {
+            PyErr_SetString(PyExc_ValueError, "RE2 cannot compile a branch without its group");
+            status = -1;
+        } else if (tail_obj != Py_None) {
+            status = read_tail(tail_obj, &b.tail);
+        }
+    }
+    Py_DECREF(seq);
+    return status;
+}
+
+// Matcher(pattern, bare, value_idx, prefix, least, edges, source=b"", tail=None, branches=None)
 //   pattern, bare: UTF-8 bytes (bare may be None); value_idx: tuple of group numbers; prefix: bytes;
 //   least: int; edges: None or (begin, {first byte: length}, tail, end); source: the pattern as the catalog
 //   writes it (pattern may be a rewrite of it), which picks a finder; tail: None or (X, P) as ASCII bytes
-//   (backend.tail_value)
+//   (backend.tail_value); branches: None or per top-level branch (branch without its group, tail or None)
+//   (backend.branch_values)
 int matcher_init(MatcherObject* self, PyObject* args, PyObject*) {
     const char* pat;
     Py_ssize_t pat_len;
-    PyObject *bare_obj, *idx_obj, *edges_obj, *tail_obj = Py_None;
+    PyObject *bare_obj, *idx_obj, *edges_obj, *tail_obj = Py_None, *branches_obj = Py_None;
     const char* prefix;
     Py_ssize_t prefix_len;
     Py_ssize_t least;
     const char* source = "";
     Py_ssize_t source_len = 0;
-    if (!PyArg_ParseTuple(args, "y#OOy#nO|y#O", &pat, &pat_len, &bare_obj, &idx_obj, &prefix, &prefix_len, &least,
-                          &edges_obj, &source, &source_len, &tail_obj)) {
+    if (!PyArg_ParseTuple(args, "y#OOy#nO|y#OO", &pat, &pat_len, &bare_obj, &idx_obj, &prefix, &prefix_len, &least,
+                          &edges_obj, &source, &source_len, &tail_obj, &branches_obj)) {
         return -1;
     }
     if (self->rx != nullptr) {
@@ -183,7 +231,8 @@ int matcher_init(MatcherObject* self, PyObject* args, PyObject*) {
         }
     }
     self->tail = new Tail();
-    return tail_obj == Py_None ? 0 : parse_tail(self, tail_obj);
+    if (tail_obj != Py_None && parse_tail(self, tail_obj) < 0) return -1;
+    return branches_obj == Py_None ? 0 : parse_branches(self, branches_obj);
 }
 
 // Where the value lies in a match of LEAD(?P<v>BODY)TRAIL (backend.Edges.value); false: ask the group.
@@ -212,6 +261,19 @@ bool tail_value(const Tail& t, const unsigned char* data, size_t ms, size_t me, 
     while (j > ms && t.run[data[j - 1]]) --j;
     *vs = j;
     return true;
+}
+
+// The value of a match [ms, me) of a pattern of branches, read off the match when the branch leftmost-first
+// takes there -- the first that matches at ms -- ends in its value (Tail); false otherwise: ask the groups.
+bool branch_tail_value(const std::vector<Branch>& branches, const re2::StringPiece& text,
+                       const unsigned char* data, size_t ms, size_t me, size_t rend, size_t* vs) {
+    re2::StringPiece m;
+    for (const Branch& b : branches) {
+        if (!b.bare->Match(text, ms, rend, RE2::ANCHOR_START, &m, 1)) continue;
+        const bool whole = static_cast<size_t>(m.data() - text.data()) + m.size() == me;
+        return whole && b.tail.on && tail_value(b.tail, data, ms, me, vs);
+    }
+    return false;
 }
 
 bool parse_regions(PyObject* regions_obj, size_t n, std::vector<std::pair<size_t, size_t>>* regions) {
@@ -286,6 +348,18 @@ void collect(const MatcherObject* self, const unsigned char* data, size_t n,
                     continue;
                 }
                 // not ASCII: the group says (it matches here, as the bare pattern did)
+                if (!self->rx->Match(text, pos, rend, RE2::UNANCHORED, sub.data(), nsub)) break;
+            } else if (self->branches != nullptr) {
+                if (!self->bare->Match(text, pos, rend, RE2::UNANCHORED, &whole_match, 1)) break;
+                ms = offset(whole_match);
+                me = ms + whole_match.size();
+                size_t vs;
+                if (branch_tail_value(*self->branches, text, data, ms, me, rend, &vs)) {
+                    if (me > vs) found->insert(found->end(), {ms, me, vs, me});
+                    pos = me > ms ? me : ms + 1;
+                    continue;
+                }
+                // a branch whose value does not end the match, or text that is not ASCII: the groups say
                 if (!self->rx->Match(text, pos, rend, RE2::UNANCHORED, sub.data(), nsub)) break;
             } else if (!self->rx->Match(text, pos, rend, RE2::UNANCHORED, sub.data(), nsub)) {
                 break;
