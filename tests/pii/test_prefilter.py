@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, triggers
+from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, native, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText, python_syntax
 from tftsr_kernel.pii.catalog import CORES, Detector
 from tftsr_kernel.pii.prefilter import (
     ENDS,
     PRESENCE,
     SOM,
+    WHOLE,
     Prefilter,
     cut_bounded_tail,
     cut_branch_tails,
@@ -69,16 +70,43 @@ def test_prefiltered_scan_equals_whole_text_scan(parts: list[str]) -> None:
 
 def test_dense_detectors_switch_to_presence_and_results_stay_the_same() -> None:
     rnd = random.Random(7)
-    text = " ".join(f"10.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(256)} user=u{i}"
-                    for i in range(3000)) + " " + " ".join(PIECES[:23])
+    text = " ".join(f"fe80::{rnd.randrange(1 << 16):x}:{i:x} user=u{i}" for i in range(3000))
+    text += " " + " ".join(PIECES[:23])
     sc = _prefiltered()
     first = _found(sc, text)
     assert sc._prefilter is not None
     modes = dict(zip((c.detector.name for c in sc._compiled), sc._prefilter.modes, strict=True))
-    assert modes["ipv4"] == PRESENCE and modes["aws_access_key"] in (SOM, ENDS)
+    assert modes["ipv6"] == PRESENCE and modes["aws_access_key"] in (SOM, ENDS)
     assert "dense (whole text when present)" in sc.prefilter_summary and "0 not covered" in sc.prefilter_summary
     assert _found(sc, text) == first == _found(PLAIN, text)
     assert _found(sc, "nothing here") == []
+
+
+_FINDERS = native.matcher.FINDERS if native.matcher is not None else ()
+
+
+@pytest.mark.skipif(not _FINDERS, reason="the native parts are not built here")
+def test_a_pattern_with_a_native_finder_is_left_out_of_hyperscan_and_still_found() -> None:
+    """Its finder searches the whole text: it has no Hyperscan expression, no database holds it, no report
+    stands for it, and every one of its matches is found (as by the whole-text scan)."""
+    sc = _prefiltered()
+    text = " ".join(["DE89 3704 0044 0532 0130 00", "00:1a:2b:3c:4d:5e", "(415) 555-0132", "10.1.2.3",
+                     "4111 1111 1111 1111", "db01.prod.corp.example.com", "user=alice", "INFO ok"] * 40)
+    found = _found(sc, text)
+    pf = sc._prefilter
+    assert pf is not None
+    names = [c.detector.name for c in sc._compiled]
+    by_finder = {n for n, c in zip(names, sc._compiled, strict=True) if c.detector.pattern in _FINDERS}
+    assert {"iban", "mac", "phone_nanp", "ipv4"} <= by_finder
+    assert {n for n, m in zip(names, pf.modes, strict=True) if m == WHOLE} == by_finder
+    assert all(pf._exprs[names.index(n)] is None for n in by_finder)
+    hits, _ = pf.scan(text.encode())
+    assert all(hits[names.index(n)] == [] for n in by_finder)
+    assert {"IBAN", "MAC", "PHONE", "IPV4", "CREDIT_CARD", "HOSTNAME", "USERNAME"} <= {t for _, _, t, _, _ in found}
+    assert found == _found(PLAIN, text)
+    assert "whole text by a native finder" in sc.prefilter_summary
+    # the presence gate for short texts still covers them: a short text without their structure skips them
+    assert all(sc.presence_gate().covers[names.index(n)] for n in by_finder)
 
 
 def test_short_or_non_ascii_text_is_not_prefiltered() -> None:
@@ -122,6 +150,15 @@ def test_presence_only_patterns_report_once_each_from_their_own_database() -> No
     pf.make_presence_only([3])  # already presence-only: nothing rebuilt
     hits, _ = pf.scan(b"zz q3 xxx")
     assert all(len(h) == 2 for h in hits[1:]) and hits[0] == []  # every one seen: the scan may stop early
+
+
+def test_a_pattern_searched_whole_is_not_compiled_and_stays_whole() -> None:
+    pf = Prefilter([r"(?P<v>a[0-9]+b)", r"x{2,3}"], [False, True], [True, False])
+    assert pf.modes == [WHOLE, ENDS] and pf._exprs[0] is None
+    hits, modes = pf.scan(b"a1b xxx a22b")
+    assert hits[0] == [] and hits[1] and modes == (WHOLE, ENDS)
+    pf.make_presence_only([0, 1])
+    assert pf.modes == [WHOLE, PRESENCE]
 
 
 def test_a_pattern_slow_to_compile_gets_a_database_of_its_own() -> None:

@@ -35,7 +35,7 @@ from tftsr_kernel.pii import native, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
 from tftsr_kernel.pii.gate import PresenceGate
-from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, max_width, som_windows
+from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, WHOLE, Prefilter, max_width, som_windows
 from tftsr_kernel.pii.spans import Finding, Span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
@@ -237,7 +237,8 @@ class Scanner:
                     self._widths = [c.detector.reach if w is None else w
                                     for c, w in zip(self._compiled, widths, strict=True)]
                     self._prefilter = Prefilter([c.detector.pattern for c in self._compiled],
-                                                [w is not None for w in widths])
+                                                [w is not None for w in widths],
+                                                [c.matcher.finds for c in self._compiled])
                     # what windowed search and reports have cost per detector, against the bytes scanned:
                     # a detector is switched to presence-only when it is dense over the text seen so far
                     # (not on one dense stretch of a log)
@@ -279,9 +280,10 @@ class Scanner:
         if self._prefilter is None:
             return "structural prefilter: not built"
         modes = self._prefilter.modes
-        counts = {m: sum(1 for x in modes if x == m) for m in (SOM, ENDS, PRESENCE)}
+        counts = {m: sum(1 for x in modes if x == m) for m in (SOM, ENDS, PRESENCE, WHOLE)}
         return (f"structural prefilter: {counts[SOM]} windows by start and end, {counts[ENDS]} by end, "
-                f"{counts[PRESENCE]} dense (whole text when present), {modes.count(None)} not covered")
+                f"{counts[PRESENCE]} dense (whole text when present), {counts[WHOLE]} whole text by a native "
+                f"finder, {modes.count(None)} not covered")
 
     @property
     def trigger_engine(self) -> str:
@@ -318,14 +320,14 @@ class Scanner:
             mode = pf_modes[i] if pf_modes else None
             if mode is not None:
                 reports = pf_hits[i]
-                if not reports:
+                if not reports and mode != WHOLE:
                     continue  # the pattern matches nowhere
                 if c.keywords:
                     if lower is None:
                         lower = text.lower()
                     if not any(h in lower for h in c.hints):
                         continue  # a rule's keywords are part of the rule: none is in the text
-                if mode != PRESENCE:
+                if mode in (SOM, ENDS):  # else: over the whole text (PRESENCE, WHOLE)
                     if mode == SOM:
                         tail = prefilter.tails[i] if prefilter is not None else None
                         head = prefilter.heads[i] if prefilter is not None else None
@@ -337,7 +339,6 @@ class Scanner:
                             reports[0::2] = [head.start(text, s) for s in reports[0::2]]
                         regions = som_windows(reports, size)
                     else:
-                        assert mode == ENDS
                         cut = prefilter.reach[i] if prefilter is not None else None
                         back, forward = cut if cut is not None else (self._widths[i], MARGIN)
                         regions = windows(reports[1::2], back, forward, size)
