@@ -32,6 +32,8 @@ const char MAC[] =
     R"re((?P<v>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})re"
     R"re(|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}))re";
 const char NANP[] = R"re((?P<v>\([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}|[0-9]{3}[-.][0-9]{3}[-.][0-9]{4}))re";
+const char IPV6[] =
+    R"re((?:^|[^0-9A-Za-z:.])(?P<v>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){3,7}(?:\.[0-9]{1,3}){0,3}))re";
 const char SYSLOG[] =
     R"re((?m)^(?:<[0-9]{1,3}>)?[A-Z][a-z]{2} [ 0-3]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} )re"
     R"re([A-Za-z0-9][A-Za-z0-9._-]{0,62} [^\s:\[\]]{1,64}(?:\[[0-9]{1,10}\])?:)re";
@@ -88,7 +90,7 @@ const Bytes DIGIT("0-9"), ALNUM("A-Za-z0-9"), UPPER("A-Z"), LOWER("a-z"), DAY_TE
 const Bytes CARD_RUN("0-9 -"), CARD_LEAD("0-9A-Za-z_.-");
 const Bytes HOST_LEAD("A-Za-z0-9@._/-"), LABEL("A-Za-z0-9-"), HOST_TRAIL("A-Za-z0-9_-");
 const Bytes SPACE("\t\n\f\r "), QUOTE("\"'"), USER_VALUE("A-Za-z0-9._$@\\-");
-const Bytes UPPER_ALNUM("A-Z0-9"), HEX("0-9A-Fa-f"), MAC_SEP(":.-");
+const Bytes UPPER_ALNUM("A-Z0-9"), HEX("0-9A-Fa-f"), MAC_SEP(":.-"), COLON(":"), IPV6_LEAD("0-9A-Za-z:.");
 const Bytes NANP_SEP("-. "), DOT_DASH("-.");
 const Bytes SYSLOG_HOST("A-Za-z0-9._-"), TAG_STOP("\t\n\f\r :[]");  // RE2's \s is [\t\n\f\r ]
 
@@ -340,6 +342,45 @@ bool find_nanp(const unsigned char* data, size_t, size_t pos, size_t rend, Found
             }
         }
         return false;
+    });
+}
+
+// [0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){3,7}(?:\.[0-9]{1,3}){0,3} at data[at]: its end, or 0. No hex digit is a
+// colon or a dot: a group that gives back digits leaves the next colon or dot at a digit, so only the greedy
+// path goes on, and nothing follows the optional dotted tail, which ends the value wherever it stops.
+size_t ipv6_at(const unsigned char* data, size_t at, size_t rend) {
+    Cursor c{data, at, rend};
+    c.many(HEX, 0, 4);
+    int groups = 0;
+    for (; groups < 7 && c.byte(':'); ++groups) c.many(HEX, 0, 4);
+    if (groups < 3) return 0;
+    for (int dots = 0; dots < 3; ++dots) {
+        const size_t from = c.at;
+        if (!(c.byte('.') && c.many(DIGIT, 1, 3))) {
+            c.at = from;
+            break;
+        }
+    }
+    return c.at;
+}
+
+// (?:^|[^0-9A-Za-z:.])(?P<v>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){3,7}(?:\.[0-9]{1,3}){0,3}): a value holds 3
+// colons at least, each at most 5 bytes after the one before, and its first colon at most 4 bytes after its start.
+// Per first colon c of such a chain, in order, the starts up to 8 bytes before it (4 hex digits and a 4-byte
+// lead): a match starting there whose first colon comes earlier was found at that colon, and one whose first
+// colon comes later starts after c (no lead is a colon).
+bool find_ipv6(const unsigned char* data, size_t, size_t pos, size_t rend, Found* found) {
+    Bits colon(COLON, data, pos, rend);
+    const auto within5 = [&](unsigned k) {  // a colon 1 to 5 bytes after k
+        return colon.at(k + 1) | colon.at(k + 2) | colon.at(k + 3) | colon.at(k + 4) | colon.at(k + 5);
+    };
+    const auto chains = [&] {
+        uint64_t second = 0;
+        for (unsigned k = 1; k <= 5; ++k) second |= colon.at(k) & within5(k);
+        return colon.at(0) & second;
+    };
+    return each_start(pos, rend, {&colon}, chains, [&](size_t c) {
+        return led_from(IPV6_LEAD, ipv6_at, data, c - std::min<size_t>(c - pos, 8), c + 1, rend, found);
     });
 }
 
@@ -615,7 +656,8 @@ struct Entry {
 };
 
 const Entry FINDERS[] = {{IPV4, find_ipv4}, {CARD, find_card}, {HOST, find_host}, {USER, find_user},
-                          {SYSLOG, find_syslog}, {IBAN, find_iban}, {MAC, find_mac}, {NANP, find_nanp}};
+                          {SYSLOG, find_syslog}, {IBAN, find_iban}, {MAC, find_mac}, {NANP, find_nanp},
+                          {IPV6, find_ipv6}};
 
 }  // namespace
 
