@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, prefilter, triggers
+from tftsr_kernel.pii import Registry, Scanner, load_gitleaks_rules, native, prefilter, triggers
 from tftsr_kernel.pii.backend import Compiled, PreparedText, python_syntax
 from tftsr_kernel.pii.catalog import CORES, Detector
 from tftsr_kernel.pii.prefilter import (
     ENDS,
     PRESENCE,
     SOM,
+    WHOLE,
     Prefilter,
     cut_bounded_tail,
     cut_branch_tails,
@@ -43,9 +44,12 @@ def _plain() -> Scanner:
     return sc
 
 
-def _prefiltered(registry: Registry | None = None) -> Scanner:
+def _prefiltered(registry: Registry | None = None, *, finders: bool = True) -> Scanner:
+    """A scanner that prefilters every ASCII text, however short; ``finders=False``: patterns with a native
+    finder stay in Hyperscan (the prefilter's own paths, as without the native parts)."""
     sc = Scanner(registry)
-    sc.prefilter_min = 0  # prefilter every ASCII text, however short
+    sc.prefilter_min = 0
+    sc._finders_whole = finders
     return sc
 
 
@@ -69,16 +73,44 @@ def test_prefiltered_scan_equals_whole_text_scan(parts: list[str]) -> None:
 
 def test_dense_detectors_switch_to_presence_and_results_stay_the_same() -> None:
     rnd = random.Random(7)
-    text = " ".join(f"10.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(256)} user=u{i}"
-                    for i in range(3000)) + " " + " ".join(PIECES[:23])
-    sc = _prefiltered()
+    text = " ".join(f"fe80::{rnd.randrange(1 << 16):x}:{i:x} user=u{i}" for i in range(3000))
+    text += " " + " ".join(PIECES[:23])
+    sc = _prefiltered(finders=False)
     first = _found(sc, text)
     assert sc._prefilter is not None
     modes = dict(zip((c.detector.name for c in sc._compiled), sc._prefilter.modes, strict=True))
-    assert modes["ipv4"] == PRESENCE and modes["aws_access_key"] in (SOM, ENDS)
+    assert modes["ipv6"] == PRESENCE and modes["aws_access_key"] in (SOM, ENDS)
     assert "dense (whole text when present)" in sc.prefilter_summary and "0 not covered" in sc.prefilter_summary
     assert _found(sc, text) == first == _found(PLAIN, text)
     assert _found(sc, "nothing here") == []
+
+
+_FINDERS = native.matcher.FINDERS if native.matcher is not None else ()
+
+
+@pytest.mark.skipif(not _FINDERS, reason="the native parts are not built here")
+def test_a_pattern_with_a_native_finder_is_left_out_of_hyperscan_and_still_found() -> None:
+    """Its finder searches the whole text: it has no Hyperscan expression, no database holds it, no report
+    stands for it, and every one of its matches is found (as by the whole-text scan)."""
+    sc = _prefiltered()
+    text = " ".join(["DE89 3704 0044 0532 0130 00", "00:1a:2b:3c:4d:5e", "(415) 555-0132", "10.1.2.3",
+                     "4111 1111 1111 1111", "db01.prod.corp.example.com", "user=alice", "INFO ok", "fe80::1:2"] * 40)
+    found = _found(sc, text)
+    pf = sc._prefilter
+    assert pf is not None
+    names = [c.detector.name for c in sc._compiled]
+    by_finder = {n for n, c in zip(names, sc._compiled, strict=True) if c.detector.pattern in _FINDERS}
+    assert {"iban", "mac", "phone_nanp", "ipv6", "ipv4"} <= by_finder
+    assert {n for n, m in zip(names, pf.modes, strict=True) if m == WHOLE} == by_finder
+    assert all(pf._exprs[names.index(n)] is None for n in by_finder)
+    hits, _ = pf.scan(text.encode())
+    assert all(hits.count(names.index(n)) == 0 for n in by_finder)
+    types = {t for _, _, t, _, _ in found}
+    assert {"IBAN", "MAC", "PHONE", "IPV6", "IPV4", "CREDIT_CARD", "HOSTNAME", "USERNAME"} <= types
+    assert found == _found(PLAIN, text)
+    assert "whole text by a native finder" in sc.prefilter_summary
+    # the presence gate for short texts still covers them: a short text without their structure skips them
+    assert all(sc.presence_gate().covers[names.index(n)] for n in by_finder)
 
 
 def test_short_or_non_ascii_text_is_not_prefiltered() -> None:
@@ -122,6 +154,15 @@ def test_presence_only_patterns_report_once_each_from_their_own_database() -> No
     pf.make_presence_only([3])  # already presence-only: nothing rebuilt
     hits, _ = pf.scan(b"zz q3 xxx")
     assert all(hits.count(i) == 1 for i in (1, 2, 3)) and hits.count(0) == 0  # every one seen: the scan may stop early
+
+
+def test_a_pattern_searched_whole_is_not_compiled_and_stays_whole() -> None:
+    pf = Prefilter([r"(?P<v>a[0-9]+b)", r"x{2,3}"], [False, True], [True, False])
+    assert pf.modes == [WHOLE, ENDS] and pf._exprs[0] is None
+    hits, modes = pf.scan(b"a1b xxx a22b")
+    assert hits.count(0) == 0 and hits.count(1) and modes == (WHOLE, ENDS)
+    pf.make_presence_only([0, 1])
+    assert pf.modes == [WHOLE, PRESENCE]
 
 
 def test_a_pattern_slow_to_compile_gets_a_database_of_its_own() -> None:
@@ -271,7 +312,7 @@ def test_a_bounded_tail_is_cut_to_its_minimum_and_windows_reach_past_it() -> Non
 
 _NUMERIC = st.text(alphabet="DEGB0123456789AZ :+.()-\nf", max_size=40)
 _NUM_REG = Registry(d for d in PLAIN.registry if d.name in ("iban", "phone_international", "ipv6", "mac"))
-_NUM_PF, _NUM_PLAIN = _prefiltered(_NUM_REG), Scanner(_NUM_REG)
+_NUM_PF, _NUM_PLAIN = _prefiltered(_NUM_REG, finders=False), Scanner(_NUM_REG)
 _NUM_PLAIN._gate = False
 
 
@@ -316,7 +357,7 @@ _IPV6_PLAIN._gate = False
 def test_a_core_scan_equals_whole_text_scan(parts: list[str], spread: int) -> None:
     # spread apart, windows stay sparse: the detector is searched in windows, not switched to presence
     text = ("ok " * 200 * spread).join(parts) or " "
-    sc = _prefiltered(_IPV6_REG)
+    sc = _prefiltered(_IPV6_REG, finders=False)
     assert _found(sc, text) == _found(_IPV6_PLAIN, text)
     pf = sc._prefilter
     assert pf is not None and pf._exprs[0] == CORES[next(iter(_IPV6_REG)).pattern].encode()  # the core is in use
@@ -346,7 +387,7 @@ def test_custom_and_gitleaks_detectors_are_prefiltered_or_left_to_the_hints() ->
 
 
 def test_one_dense_stretch_does_not_switch_a_detector_dense_text_overall_does() -> None:
-    sc = _prefiltered()
+    sc = _prefiltered(finders=False)
     ipv6 = "fe80::1ff:fe23:4567:890a"
     sparse = ("INFO request served in 12 ms\n" * 20000) + f"peer {ipv6} up\n"
     dense = " ".join(f"peer {ipv6} up" for _ in range(100))

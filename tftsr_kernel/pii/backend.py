@@ -359,6 +359,11 @@ class Compiled:
         self._least = min_width(pattern) or 0
         self._native: Any = self._native_matcher(source, bare_source, tail, branches)
 
+    @property
+    def finds(self) -> bool:
+        """Whether a hand-written C++ finder (native/finders.cpp) searches for this pattern in place of RE2."""
+        return self._native is not None and bool(self._native.finds)
+
     def _native_matcher(self, source: bytes, bare_source: bytes | None, tail: tuple[bytes, bytes] | None,
                         branches: list[tuple[bytes, tuple[bytes, bytes] | None]] | None) -> Any:
         """The same search loop in C++ (:mod:`.native`), when built and when its RE2 compiles the patterns."""

@@ -12,7 +12,8 @@ On long ASCII texts with Hyperscan installed, a structural prefilter (:mod:`.pre
 the hints: one Hyperscan pass runs every detector's own pattern and says where each can match, so
 detectors without a literal (IPv4, MAC, IBAN, phone and card numbers) and keyword detectors are
 gated too; a detector whose matches are dense over the text seen so far runs over the whole text
-when present. Both gates only skip text where a detector cannot match: results equal a plain
+when present, and one with a native finder (C++, it reads little of the text) runs over the whole text
+outside the Hyperscan pass. Both gates only skip text where a detector cannot match: results equal a plain
 whole-text pass (tests compare them on random texts).
 
 A short ASCII text (a log line, a DataFrame cell) pays a fixed cost per detector; with Hyperscan
@@ -36,7 +37,7 @@ from tftsr_kernel.pii.backend import Compiled, PreparedText
 from tftsr_kernel.pii.catalog import DEFAULT_DETECTORS, Detector
 from tftsr_kernel.pii.gate import PresenceGate
 from tftsr_kernel.pii.gcpause import collector_paused
-from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, Prefilter, Reports, max_width
+from tftsr_kernel.pii.prefilter import ENDS, MARGIN, PRESENCE, SOM, WHOLE, Prefilter, Reports, max_width
 from tftsr_kernel.pii.spans import Finding, Span, value_hash
 from tftsr_kernel.pii.triggers import TriggerFinder, windows
 from tftsr_kernel.pii.validators import VALIDATORS, Check, shannon_entropy
@@ -224,6 +225,9 @@ class Scanner:
                 bool(hints) and not d.hints_in_match, native.native_check(d.validator) if only_check else 0))
         self._triggers = TriggerFinder([h for c in self._compiled if c.gated for h in c.hints])
         self._gate = True  # False: every detector over the whole text (the reference the tests compare with)
+        #: patterns with a native finder are left out of the structural prefilter's Hyperscan pass (False: kept
+        #: in, as without the native parts; the tests of the prefilter's own paths use it)
+        self._finders_whole = True
         self.prefilter_min = self.PREFILTER_MIN
         self._prefilter: Prefilter | None = None
         self._prefilter_lock = threading.Lock()
@@ -246,7 +250,8 @@ class Scanner:
                     self._widths = [c.detector.reach if w is None else w
                                     for c, w in zip(self._compiled, widths, strict=True)]
                     self._prefilter = Prefilter([c.detector.pattern for c in self._compiled],
-                                                [w is not None for w in widths])
+                                                [w is not None for w in widths],
+                                                [self._finders_whole and c.matcher.finds for c in self._compiled])
                     # what windowed search and reports have cost per detector, against the bytes scanned:
                     # a detector is switched to presence-only when it is dense over the text seen so far
                     # (not on one dense stretch of a log)
@@ -288,9 +293,10 @@ class Scanner:
         if self._prefilter is None:
             return "structural prefilter: not built"
         modes = self._prefilter.modes
-        counts = {m: sum(1 for x in modes if x == m) for m in (SOM, ENDS, PRESENCE)}
+        counts = {m: sum(1 for x in modes if x == m) for m in (SOM, ENDS, PRESENCE, WHOLE)}
         return (f"structural prefilter: {counts[SOM]} windows by start and end, {counts[ENDS]} by end, "
-                f"{counts[PRESENCE]} dense (whole text when present), {modes.count(None)} not covered")
+                f"{counts[PRESENCE]} dense (whole text when present), {counts[WHOLE]} whole text by a native "
+                f"finder, {modes.count(None)} not covered")
 
     @property
     def trigger_engine(self) -> str:
@@ -328,20 +334,19 @@ class Scanner:
             if mode is not None:
                 assert pf_hits is not None and prefilter is not None and prepared.data is not None
                 reports = pf_hits.count(i)
-                if not reports:
+                if not reports and mode != WHOLE:
                     continue  # the pattern matches nowhere
                 if c.keywords:
                     if lower is None:
                         lower = text.lower()
                     if not any(h in lower for h in c.hints):
                         continue  # a rule's keywords are part of the rule: none is in the text
-                if mode != PRESENCE:
+                if mode in (SOM, ENDS):  # else: over the whole text (PRESENCE, WHOLE)
                     if mode == SOM:  # ends carried over a trailing run the prefilter matched only the start
                         # of, starts back over a leading run it matched the minimum of
                         regions, searched = pf_hits.som_regions(i, prepared.data, prefilter.tails[i],
                                                                 prefilter.heads[i], size, MARGIN)
                     else:
-                        assert mode == ENDS
                         cut = prefilter.reach[i]
                         back, forward = cut if cut is not None else (self._widths[i], MARGIN)
                         regions, searched = pf_hits.end_regions(i, back, forward, size, prepared.data,

@@ -2,9 +2,15 @@
 #include "finders.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <vector>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace tftsr {
 namespace {
@@ -21,6 +27,13 @@ const char HOST[] =
 const char USER[] =
     R"re((?i)(?:^|[^a-z0-9])(?:user|username|user_name|user id|ruser|logname|login|uname|db_user|acct))re"
     R"re((?:\\?[\"'])?\s{0,2}[=:]\s{0,2}(?:\\?[\"'])?(?P<v>[A-Za-z0-9._$@\\-]+))re";
+const char IBAN[] = R"re((?:^|[^A-Za-z0-9])(?P<v>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?))re";
+const char MAC[] =
+    R"re((?P<v>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})re"
+    R"re(|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}))re";
+const char NANP[] = R"re((?P<v>\([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}|[0-9]{3}[-.][0-9]{3}[-.][0-9]{4}))re";
+const char IPV6[] =
+    R"re((?:^|[^0-9A-Za-z:.])(?P<v>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){3,7}(?:\.[0-9]{1,3}){0,3}))re";
 const char SYSLOG[] =
     R"re((?m)^(?:<[0-9]{1,3}>)?[A-Z][a-z]{2} [ 0-3]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} )re"
     R"re([A-Za-z0-9][A-Za-z0-9._-]{0,62} [^\s:\[\]]{1,64}(?:\[[0-9]{1,10}\])?:)re";
@@ -28,23 +41,57 @@ const char SYSLOG[] =
 // A set of ASCII bytes, written as a regex class body: ranges ``a-z`` and single bytes (a last ``-`` is one).
 struct Bytes {
     bool in[256] = {};
+#ifdef __SSE2__
+    struct Range {
+        __m128i lo, span;  // its first byte and its width - 1, 16 times
+        bool one;          // one byte: a comparison is enough
+    };
+    std::vector<Range> ranges;
+#endif
     explicit Bytes(const char* spec) {
         for (const char* p = spec; *p != '\0'; ++p) {
-            if (p[1] == '-' && p[2] != '\0') {
-                for (int c = p[0]; c <= p[2]; ++c) in[c] = true;
-                p += 2;
-            } else {
-                in[static_cast<unsigned char>(*p)] = true;
-            }
+            const bool range = p[1] == '-' && p[2] != '\0';
+            const char lo = p[0], hi = range ? p[2] : p[0];
+            for (int c = lo; c <= hi; ++c) in[c] = true;
+#ifdef __SSE2__
+            ranges.push_back({_mm_set1_epi8(lo), _mm_set1_epi8(static_cast<char>(hi - lo)), lo == hi});
+#endif
+            p += range ? 2 : 0;
         }
     }
     bool operator()(unsigned char c) const { return in[c]; }
 };
 
+// Bit i set when data[at + i] is in ``set`` (i < 64, at + i < rend): 16 bytes a step with SSE2, where a range
+// costs a subtraction and an unsigned comparison (x - lo <= width - 1), a single byte one comparison.
+uint64_t mask64(const Bytes& set, const unsigned char* data, size_t at, size_t rend) {
+    uint64_t mask = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    for (; i < 64 && at + i + 16 <= rend; i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + at + i));
+        __m128i hit = _mm_setzero_si128();
+        for (const Bytes::Range& r : set.ranges) {
+            if (r.one) {
+                hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, r.lo));
+                continue;
+            }
+            const __m128i off = _mm_sub_epi8(x, r.lo);
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_min_epu8(off, r.span), off));
+        }
+        mask |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(hit))) << i;
+    }
+#endif
+    for (; i < 64 && at + i < rend; ++i) mask |= static_cast<uint64_t>(set(data[at + i])) << i;
+    return mask;
+}
+
 const Bytes DIGIT("0-9"), ALNUM("A-Za-z0-9"), UPPER("A-Z"), LOWER("a-z"), DAY_TENS(" 0-3");
 const Bytes CARD_RUN("0-9 -"), CARD_LEAD("0-9A-Za-z_.-");
 const Bytes HOST_LEAD("A-Za-z0-9@._/-"), LABEL("A-Za-z0-9-"), HOST_TRAIL("A-Za-z0-9_-");
 const Bytes SPACE("\t\n\f\r "), QUOTE("\"'"), USER_VALUE("A-Za-z0-9._$@\\-");
+const Bytes UPPER_ALNUM("A-Z0-9"), HEX("0-9A-Fa-f"), MAC_SEP(":.-"), COLON(":"), IPV6_LEAD("0-9A-Za-z:.");
+const Bytes NANP_SEP("-. "), DOT_DASH("-.");
 const Bytes SYSLOG_HOST("A-Za-z0-9._-"), TAG_STOP("\t\n\f\r :[]");  // RE2's \s is [\t\n\f\r ]
 
 // The length of the character that byte b starts (valid UTF-8), 0 for a continuation byte.
@@ -68,6 +115,42 @@ size_t run(const Bytes& set, const unsigned char* data, size_t at, size_t rend, 
     size_t k = 0;
     while (k < max && at + k < rend && set(data[at + k])) ++k;
     return k;
+}
+
+// One set's bits over the text, 64 bytes a step: at(k) has bit i set when data[b + k + i] is in the set (k < 64,
+// b the step's first byte), none past rend. A step keeps the bits it read of the next 64 bytes.
+class Bits {
+  public:
+    Bits(const Bytes& set, const unsigned char* data, size_t b, size_t rend)
+        : set_(set), data_(data), b_(b), rend_(rend), lo_(mask64(set, data, b, rend)),
+          hi_(mask64(set, data, b + 64, rend)) {}
+    uint64_t at(unsigned k) const { return k == 0 ? lo_ : lo_ >> k | hi_ << (64 - k); }
+    void step() {
+        b_ += 64;
+        lo_ = hi_;
+        hi_ = mask64(set_, data_, b_ + 64, rend_);
+    }
+
+  private:
+    const Bytes& set_;
+    const unsigned char* data_;
+    size_t b_, rend_;
+    uint64_t lo_, hi_;
+};
+
+// Calls take(p) for each p in [pos, rend) that ``starts()`` marks, in order, until one returns true: starts()
+// gives 64 bits at a time from the ``bits`` (built at pos), each a piece of a pattern read at its offset, so only
+// the few places where the pattern's structure is there are looked at. A mark needs a bit of some set, so none
+// lies past rend.
+template <class Starts, class Take>
+bool each_start(size_t pos, size_t rend, std::initializer_list<Bits*> bits, Starts starts, Take take) {
+    for (size_t b = pos; b < rend; b += 64) {
+        for (uint64_t marks = starts(); marks != 0; marks &= marks - 1) {
+            if (take(b + static_cast<size_t>(__builtin_ctzll(marks)))) return true;
+        }
+        for (Bits* x : bits) x->step();
+    }
+    return false;
 }
 
 // A position in [at, rend) that moves past what each piece of a pattern matches; a piece that fails leaves it
@@ -132,23 +215,28 @@ size_t card_at(const unsigned char* data, size_t at, size_t rend) {
     return repeats >= 12 ? at : 0;
 }
 
-// CARD's first match starting in [from, to): at each start, ^ (the text's start) first, then one character
-// outside the class.
-bool card_from(const unsigned char* data, size_t from, size_t to, size_t rend, Found* found) {
+// (?:^|[^lead])(?P<v>VALUE)'s first match starting in [from, to), VALUE matched by ``value_at`` (its end, or 0):
+// at each start, ^ (the text's start) first, then one character outside ``lead``.
+using ValueAt = size_t (*)(const unsigned char* data, size_t at, size_t rend);
+bool led_from(const Bytes& lead, ValueAt value_at, const unsigned char* data, size_t from, size_t to, size_t rend,
+              Found* found) {
     for (size_t s = from; s < to; ++s) {
-        size_t lead = 0, ve = s == 0 ? card_at(data, 0, rend) : 0;
-        if (ve == 0 && (lead = outside(CARD_LEAD, data, s, rend)) != 0) ve = card_at(data, s + lead, rend);
+        size_t len = 0, ve = s == 0 ? value_at(data, 0, rend) : 0;
+        if (ve == 0 && (len = outside(lead, data, s, rend)) != 0) ve = value_at(data, s + len, rend);
         if (ve != 0) {
-            *found = {s, ve, s + lead, ve};
+            *found = {s, ve, s + len, ve};
             return true;
         }
     }
     return false;
 }
 
+// Where the lead of a value starting at r0 may start: the (at most 4-byte) character before it, from pos on.
+size_t lead_room(size_t pos, size_t r0) { return r0 - std::min<size_t>(r0 - pos, 4); }
+
 // (?:^|[^0-9A-Za-z_.-])(?P<v>[0-9](?:[ -]?[0-9]){12,}): a value is 13+ bytes of [0-9 -], so only runs that long
-// are searched, from the (at most 4-byte) lead before them. Probes 13 bytes apart find them: a value starting at
-// or after ``at`` holds one of at+12, at+25, ...; a probe outside [0-9 -] is in no value.
+// are searched, from the lead before them. Probes 13 bytes apart find them: a value starting at or after ``at``
+// holds one of at+12, at+25, ...; a probe outside [0-9 -] is in no value.
 bool find_card(const unsigned char* data, size_t, size_t pos, size_t rend, Found* found) {
     for (size_t at = pos;;) {
         size_t probe = at + 12;
@@ -157,9 +245,143 @@ bool find_card(const unsigned char* data, size_t, size_t pos, size_t rend, Found
         size_t r0 = probe, r1 = probe + 1;
         while (r0 > pos && CARD_RUN(data[r0 - 1])) --r0;
         while (r1 < rend && CARD_RUN(data[r1])) ++r1;
-        if (r1 - r0 >= 13 && card_from(data, r0 - std::min<size_t>(r0 - pos, 4), r1, rend, found)) return true;
+        if (r1 - r0 >= 13 && led_from(CARD_LEAD, card_at, data, lead_room(pos, r0), r1, rend, found)) return true;
         at = r1;
     }
+}
+
+// [A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})? at data[at]: its end, or 0. A group takes its space
+// only with [A-Z0-9] after it, as backing off leaves it at the space, where no [A-Z0-9] starts: each repeat has
+// one way or none. Nothing follows the optional group, so the greedy counts stand.
+size_t iban_at(const unsigned char* data, size_t at, size_t rend) {
+    Cursor c{data, at, rend};
+    if (!(c.many(UPPER, 2, 2) && c.many(DIGIT, 2, 2))) return 0;
+    size_t groups = 0;
+    for (size_t from = c.at; groups < 7; from = c.at, ++groups) {
+        c.byte(' ');
+        if (!c.many(UPPER_ALNUM, 4, 4)) {
+            c.at = from;
+            break;
+        }
+    }
+    if (groups < 2) return 0;
+    const size_t from = c.at;
+    c.byte(' ');
+    return c.many(UPPER_ALNUM, 1, 4) ? c.at : from;
+}
+
+// (?:^|[^A-Za-z0-9])(?P<v>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?): a value starts with
+// [A-Z]{2}[0-9]{2}, so only there, from the lead before it. Such starts are 4 bytes apart at least (no byte is
+// both), so their matches' starts come in their order.
+bool find_iban(const unsigned char* data, size_t, size_t pos, size_t rend, Found* found) {
+    Bits upper(UPPER, data, pos, rend), digit(DIGIT, data, pos, rend);
+    return each_start(
+        pos, rend, {&upper, &digit}, [&] { return upper.at(0) & upper.at(1) & digit.at(2) & digit.at(3); },
+        [&](size_t vs) { return led_from(ALNUM, iban_at, data, lead_room(pos, vs), vs + 1, rend, found); });
+}
+
+// ``count`` groups of ``width`` hex digits joined by ``sep`` at data[at]: the end, or 0 (fixed widths: nothing
+// to back off).
+size_t hex_groups(const unsigned char* data, size_t at, size_t rend, size_t width, unsigned char sep, int count) {
+    Cursor c{data, at, rend};
+    for (int g = 0; g < count; ++g) {
+        if ((g > 0 && !c.byte(sep)) || !c.many(HEX, width, width)) return 0;
+    }
+    return c.at;
+}
+
+// (?P<v>XX(?::XX){5}|XX(?:-XX){5}|XXXX\.XXXX\.XXXX) (X a hex digit): each alternative in order, where an
+// alternative's separators are (2, 5, 8, 11 and 14 bytes on, or 4 and 9): rare in logs, unlike hex digits. One set
+// of the three separators costs a third of a set each; the alternatives sort out the rest.
+bool find_mac(const unsigned char* data, size_t, size_t pos, size_t rend, Found* found) {
+    Bits sep(MAC_SEP, data, pos, rend);
+    const auto starts = [&] {
+        return (sep.at(2) & sep.at(5) & sep.at(8) & sep.at(11) & sep.at(14)) | (sep.at(4) & sep.at(9));
+    };
+    return each_start(pos, rend, {&sep}, starts, [&](size_t s) {
+        size_t e = hex_groups(data, s, rend, 2, ':', 6);
+        if (e == 0) e = hex_groups(data, s, rend, 2, '-', 6);
+        if (e == 0) e = hex_groups(data, s, rend, 4, '.', 3);
+        if (e != 0) *found = {s, e, s, e};
+        return e != 0;
+    });
+}
+
+// \([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}, else [0-9]{3}[-.][0-9]{3}[-.][0-9]{4}, at data[at]: the match's end, or 0.
+// The first alternative starts with ( and the second with a digit; ` ?` takes a space only where no digit starts,
+// and the other pieces have fixed widths: nothing backtracks.
+size_t nanp_at(const unsigned char* data, size_t at, size_t rend) {
+    Cursor c{data, at, rend};
+    if (c.byte('(')) {
+        if (!(c.many(DIGIT, 3, 3) && c.byte(')'))) return 0;
+        c.byte(' ');
+        return c.many(DIGIT, 3, 3) && c.many(NANP_SEP, 1, 1) && c.many(DIGIT, 4, 4) ? c.at : 0;
+    }
+    const bool ok = c.many(DIGIT, 3, 3) && c.many(DOT_DASH, 1, 1) && c.many(DIGIT, 3, 3) &&
+                    c.many(DOT_DASH, 1, 1) && c.many(DIGIT, 4, 4);
+    return ok ? c.at : 0;
+}
+
+// (?P<v>\([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}|[0-9]{3}[-.][0-9]{3}[-.][0-9]{4}): a match ends with
+// [0-9]{3}[-. ][0-9]{4} and starts 4 to 6 bytes before it; per place q where 3 digits, a byte that is none and 4
+// digits are (the digits alone say as much, at half the cost), in order, those starts. The next such place is 2
+// bytes on at least (the byte 3 after q is no digit, the one 2 after q + 1 is), so its matches start at or after
+// these.
+bool find_nanp(const unsigned char* data, size_t, size_t pos, size_t rend, Found* found) {
+    Bits digit(DIGIT, data, pos, rend);
+    const auto starts = [&] {
+        return digit.at(0) & digit.at(1) & digit.at(2) & ~digit.at(3) & digit.at(4) & digit.at(5) & digit.at(6) &
+               digit.at(7);
+    };
+    return each_start(pos, rend, {&digit}, starts, [&](size_t q) {
+        for (size_t s = std::max(pos, q - std::min<size_t>(q, 6)); s + 4 <= q; ++s) {
+            const size_t e = nanp_at(data, s, rend);
+            if (e != 0) {
+                *found = {s, e, s, e};
+                return true;
+            }
+        }
+        return false;
+    });
+}
+
+// [0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){3,7}(?:\.[0-9]{1,3}){0,3} at data[at]: its end, or 0. No hex digit is a
+// colon or a dot: a group that gives back digits leaves the next colon or dot at a digit, so only the greedy
+// path goes on, and nothing follows the optional dotted tail, which ends the value wherever it stops.
+size_t ipv6_at(const unsigned char* data, size_t at, size_t rend) {
+    Cursor c{data, at, rend};
+    c.many(HEX, 0, 4);
+    int groups = 0;
+    for (; groups < 7 && c.byte(':'); ++groups) c.many(HEX, 0, 4);
+    if (groups < 3) return 0;
+    for (int dots = 0; dots < 3; ++dots) {
+        const size_t from = c.at;
+        if (!(c.byte('.') && c.many(DIGIT, 1, 3))) {
+            c.at = from;
+            break;
+        }
+    }
+    return c.at;
+}
+
+// (?:^|[^0-9A-Za-z:.])(?P<v>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){3,7}(?:\.[0-9]{1,3}){0,3}): a value holds 3
+// colons at least, each at most 5 bytes after the one before, and its first colon at most 4 bytes after its start.
+// Per first colon c of such a chain, in order, the starts up to 8 bytes before it (4 hex digits and a 4-byte
+// lead): a match starting there whose first colon comes earlier was found at that colon, and one whose first
+// colon comes later starts after c (no lead is a colon).
+bool find_ipv6(const unsigned char* data, size_t, size_t pos, size_t rend, Found* found) {
+    Bits colon(COLON, data, pos, rend);
+    const auto within5 = [&](unsigned k) {  // a colon 1 to 5 bytes after k
+        return colon.at(k + 1) | colon.at(k + 2) | colon.at(k + 3) | colon.at(k + 4) | colon.at(k + 5);
+    };
+    const auto chains = [&] {
+        uint64_t second = 0;
+        for (unsigned k = 1; k <= 5; ++k) second |= colon.at(k) & within5(k);
+        return colon.at(0) & second;
+    };
+    return each_start(pos, rend, {&colon}, chains, [&](size_t c) {
+        return led_from(IPV6_LEAD, ipv6_at, data, c - std::min<size_t>(c - pos, 8), c + 1, rend, found);
+    });
 }
 
 // A character that (?i) reads as an ASCII letter though it is none (RE2 folds Unicode): the Kelvin sign (E2 84 AA)
@@ -434,7 +656,8 @@ struct Entry {
 };
 
 const Entry FINDERS[] = {{IPV4, find_ipv4}, {CARD, find_card}, {HOST, find_host}, {USER, find_user},
-                          {SYSLOG, find_syslog}};
+                          {SYSLOG, find_syslog}, {IBAN, find_iban}, {MAC, find_mac}, {NANP, find_nanp},
+                          {IPV6, find_ipv6}};
 
 }  // namespace
 

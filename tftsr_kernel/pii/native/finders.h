@@ -1,4 +1,6 @@
-// Hand-written searches for some dense catalog patterns, in place of RE2 (matcher.cpp's search loop).
+// Hand-written searches for some catalog patterns, in place of RE2 (matcher.cpp's search loop): dense ones, and
+// ones without a literal that were dear in the structural prefilter's Hyperscan pass. A pattern with a finder is
+// left out of that pass (prefilter.py): its finder, which reads little of the text, searches all of it.
 //
 // A finder answers what RE2::Match(text, pos, rend, UNANCHORED) answers for its pattern: the leftmost match,
 // resolved leftmost-first with greedy, backtracking quantifiers, inside [pos, rend) while ``^``, ``$`` and the
