@@ -225,18 +225,21 @@ _KEYS = ["password=", "password: ", "password = ", '"password": "', "'secret': '
 _VALUES = ["Kx9mN2pQ7vL4", "Hq3LmT8vW2xK9pR4sN7dF1gB6cZ0yJ5e", "hunter2", "s3cr3t!", "changeme", "CHANGE_ME", "xxxx",
            "${VAR:-x}", "${DB_PASSWORD:-Kx9mQ2}", "${A:=}", "${a.b:?x}", "${X:-}", "${P:-?+}", "${P}", "$Xk9vQ2pL7",
            "$VAR", "********", "<redacted>", "[REDACTED]", "[Kelu5512#]", "(empty)", "(Kx9 mN2)", "{password!r}",
-           "{{ x }}", "%s", "%(pw)s", "str", "str | None = None", "bytes,", "SecretStr)", "Optional[str] = None",
-           "getpass(", "auth[1]", "f(2)", "self.password", "this.secret", "args.password", "hashedPassword",
-           "passwordHash", "key_password", "DEFAULT_LAST_PASS", "blue_pass_2024", "name:passwd:uid", ":x:",
-           "strlen_pass::get_len", "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "0x1f2e3d4c5b6a", "AppWindowToken",
+           "{{ x }}", "%s", "%(pw)s", "str", "str | None = None", "bytes,", "SecretStr)", "HiddenText,",
+           "Optional[str] = None", "getpass(", "auth[1]", "f(2)", "self.password", "this.secret", "args.password",
+           "hashedPassword", "passwordHash", "key_password", "DEFAULT_LAST_PASS", "blue_pass_2024", "name:passwd:uid",
+           ":x:", "strlen_pass::get_len", "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "0x1f2e3d4c5b6a", "AppWindowToken",
            "android.os.BinderProxy", "signal.SIGTERM", "lp2bp_signature", "AKIAQ3EGRTY5WXZ7ABCD/20261126/",
            "AKIAQ3EGRTY5WXZ7ABCD%2F20261126%2F", "IQoJb3JpZ2luX2Vj%2F%2FZm9v%3D%3D", "ab%20cd", "%3d", "abcdef123456",
            "1234567890abcdef", "abcd1234", "/home/x/.pw", "~/secret", "../a/b", "a&b=c", "Kx9&amp;x=1&y", "Kx9 mN2 pQ7",
            "Kx9", "with spaces # c", "squash", "Secret", "kubectl get", "Xo9pQ2wE7r", "abc=", "resourceVersion=3",
            "hvs.CAESIJk8Lq2Wm9Xr4Tt8Vn3Pc6Hd1Jf5Gz0S", "your-api-key-here", "not set", "os.environ[", "!vault |",
-           "aaaaaaaaaaaaaaaa", "AbAbAbAbAbAb12", "Tr0ub4dor9x==", "x.y=", "@db:5432"]
+           "aaaaaaaaaaaaaaaa", "AbAbAbAbAbAb12", "Tr0ub4dor9x==", "x.y=", "@db:5432", "AppWindow2TokenMgr",
+           "android.os2.BinderProxy1", "getUserName2ForAccount", "Kx9mN2.pQ7vL4/xY", "cfg.db_pass",
+           "_private_key_value", "PASS_WORD_9", "passW0rdHashValue", "root:Kx9:0:0"]
 _GLUE = ["", " ", "  ", "\t", "\n", "\r\n", "\r", '"', "'", "`", '\\"', '\\\\"', "\\", "(", ")", "[", "]", "{", "}",
-         ",", ";", ".", ":", "=", "#", " # c", "@", "&", "%", "/", "<", ">", "|", " | ", "x", "\x0b", "\x1c", "\x00", '\n"', "\n'"]
+         ",", ";", ".", ":", "=", "#", " # c", "@", "&", "%", "/", "<", ">", "|", " | ", "x", "\x0b", "\x1c", "\x00",
+         '\n"', "\n'"]
 _KEYWORD_PARTS = st.lists(st.tuples(st.sampled_from(_GLUE), st.sampled_from(_KEYS + _VALUES)), max_size=10)
 
 
@@ -293,7 +296,8 @@ _LONG_SHAPES = [
     "{}  password: |Kx9 mN2 x",
     "{}{a: b, password: |Kx9 mN2}", "{}PASS: |x", "{}client_secret: |3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
     "{}the admin password: |kubectl get", "{}(password: |str) x", "Bearer |{}", "X-Amz-Credential=|{}/20261126/",
-    "secret=|{}%2F%3D", "x --{}password |kubectl get", "{}x -- |kubectl get", "{{}: |Kx9 mN2 x}",
+    "secret=|{}%2F%3D", "x --{}password |kubectl get", "{}x -- |kubectl get", "{{}, password: |Kx9 mN2 x}",
+    "(password:{}|HiddenText, x)", "{{}: |Kx9 mN2 x}",
     "secret{}                        parametervalue:       |3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
 ]
 _LONG_LENGTHS = [*range(0, 300), *range(4085, 4105)]
@@ -302,12 +306,22 @@ _LONG_LENGTHS = [*range(0, 300), *range(4085, 4105)]
 @pytest.mark.parametrize("shape", _LONG_SHAPES)
 def test_the_native_keyword_validators_read_as_far_as_the_python_ones(shape: str) -> None:
     """Long values and long stretches before a key: the same answers at every length about the limits."""
-    for filler in ("Kx9mN2pQ7vL4", "a b", "A"):
+    for filler in ("Kx9mN2pQ7vL4", "a b", "a", "Q3EGRTY5WXZ7ABCD", " "):
         for n in _LONG_LENGTHS:
             marked = shape.replace("{}", (filler * n)[:n])
             text, s = marked.replace("|", ""), marked.index("|")
             ends = {*range(s + 1, min(s + 16, len(text)) + 1), *range(max(s + 1, len(text) - 24), len(text) + 1)}
             _assert_keyword_checks_agree(text, [(s, e) for e in sorted(ends)])
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f"])
+def test_the_native_keyword_validators_read_pythons_whitespace(space: str) -> None:
+    """Python's whitespace (re's \\s on str, str.strip) holds \\v and \\x1c-\\x1f, which RE2's \\s leaves out."""
+    for value in ("your{}key", "not{}set", "same{}as{}x", "x{}here", "x{}goes{}here", "{}Kx9mN2{}", "${P:-a{}b}",
+                  "${P:-{}}", "x y{}", "Kx9 mN2{}# c", "x k={}y", "Kx9 k={}"):
+        for key in ("password: ", 'password: "', "secret=", "password: Kx9 ", "{a: b, password: "):
+            text = key + value.replace("{}", space) + ' x"}'
+            _assert_keyword_checks_agree(text, [(len(key), e) for e in range(len(key) + 1, len(text) + 1)])
 
 
 def _keyword_candidates(texts: list[str]) -> None:

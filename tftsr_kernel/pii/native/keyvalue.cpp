@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -61,9 +62,7 @@ struct Patterns {
     RE2 field_list{R"re(:.*|[A-Za-z_]+(?::[A-Za-z_]+)+:?)re"};  // _FIELD_LIST
     RE2 code_chain{  // _CODE_CHAIN
         R"re([a-z_]{3,}(?:\.[A-Za-z_][A-Za-z0-9_]*)+|_?[a-z][a-z0-9]*(?:_[a-z0-9]+)*_[a-z]{3,})re"};
-    RE2 not_random{  // _NOT_RANDOM: _UUID | _IDENTIFIER | a hex number
-        R"re([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})re"
-        "|" WORD_SEGMENT R"re((?:[._/-])re" WORD_SEGMENT R"re()*|0[xX][0-9a-fA-F]+)re"};
+    RE2 identifier{WORD_SEGMENT R"re((?:[._/-])re" WORD_SEGMENT R"re()*)re"};  // _IDENTIFIER
     RE2 secret_key_before{  // _SECRET_KEY_BEFORE (its (?i) kept off \W: the class is ASCII's complement here)
         R"re((?:(?:(?i:secret)[a-zA-Z0-9_-]{0,16}|(?i:vault)[_-]?(?i:token)))re"
         R"re((?:[^0-9A-Za-z_]{1,8}|[^0-9A-Za-z_]{1,24}(?i:(?:parameter)?value)[^0-9A-Za-z_]{1,8}))re"
@@ -76,7 +75,7 @@ struct Patterns {
 
     bool ok() const {
         for (const RE2* re : {&placeholder, &path, &password_variable, &password_camel, &field_list, &code_chain,
-                              &not_random, &secret_key_before, &line_key, &flow_key, &not_scalar})
+                              &identifier, &secret_key_before, &line_key, &flow_key, &not_scalar})
             if (!re->ok()) return false;
         return true;
     }
@@ -89,6 +88,7 @@ const Patterns& patterns() {
 
 struct Words {
     std::vector<std::string> placeholder_starts, placeholder_ends;  // _PLACEHOLDER_STARTS, _PLACEHOLDER_ENDS
+    std::array<bool, 256> first_letters{}, last_letters{};  // of those words: most values share neither
 };
 
 Words& words() {
@@ -105,6 +105,16 @@ inline unsigned char prev(View t, size_t i) { return i > 0 ? t[i - 1] : 0; }    
 inline View span(View t, size_t s, size_t e) { return t.substr(s, e - s); }
 inline bool has(View v, char c) { return v.find(c) != NPOS; }
 
+template <typename Pred>
+bool every(View v, Pred pred) {  // all(pred(c) for c in v)
+    return std::all_of(v.begin(), v.end(), [&](unsigned char c) { return pred(c); });
+}
+
+template <typename Pred>
+bool some(View v, Pred pred) {  // any(pred(c) for c in v)
+    return std::any_of(v.begin(), v.end(), [&](unsigned char c) { return pred(c); });
+}
+
 View strip_space(View v) {  // str.strip()
     while (!v.empty() && space(v.front())) v.remove_prefix(1);
     while (!v.empty() && space(v.back())) v.remove_suffix(1);
@@ -118,7 +128,8 @@ View rstrip_space(View v) {  // str.rstrip()
 
 // str.find(sub, lo, hi): the first place in [lo, hi) that holds all of sub, or NPOS
 size_t find_in(View t, View sub, size_t lo, size_t hi) {
-    if (hi > t.size() || lo > hi || hi - lo < sub.size()) return NPOS;
+    hi = std::min(hi, t.size());
+    if (lo > hi || hi - lo < sub.size()) return NPOS;
     size_t i = span(t, lo, hi).find(sub);
     return i == NPOS ? NPOS : lo + i;
 }
@@ -183,11 +194,13 @@ bool ends_with_folded(View v, const std::string& w) {  // v.lower().endswith(w)
 // what _PLACEHOLDER needs of a token's characters: to start or end with one of its words, or to be all x, _, -
 bool may_be_placeholder_token(View v) {
     const Words& w = words();
-    for (const std::string& s : w.placeholder_starts)
-        if (starts_with_folded(v, s)) return true;
-    for (const std::string& e : w.placeholder_ends)
-        if (ends_with_folded(v, e)) return true;
-    return std::all_of(v.begin(), v.end(), [](unsigned char c) { return in(c, "xX_-"); });
+    if (w.first_letters[fold(v.front())])
+        for (const std::string& s : w.placeholder_starts)
+            if (starts_with_folded(v, s)) return true;
+    if (w.last_letters[fold(v.back())])
+        for (const std::string& e : w.placeholder_ends)
+            if (ends_with_folded(v, e)) return true;
+    return every(v, [](unsigned char c) { return in(c, "xX_-"); });
 }
 
 // _PLACEHOLDER.match(v): Python's "$" also matches before a final "\n"
@@ -248,7 +261,7 @@ size_t secret_value_length(View value) {  // _secret_value_length
     const size_t whole = value.size();
     value = drop_closers(value);
     if (value.size() < 4 || (value.size() != whole && is_placeholder(value)) ||
-        (has(value, '/') && full(patterns().path, value)) || sequential(value))
+        (in(value[0], "~./") && has(value, '/') && full(patterns().path, value)) || sequential(value))
         return 0;
     return value.size();
 }
@@ -280,14 +293,33 @@ bool numbered(View v) {  // _NUMBERED.search: "_" and two digits or more at the 
     return v.size() - k >= 2 && k > 0 && v[k - 1] == '_';
 }
 
+// What _code_shapes' patterns need of a value before RE2 runs them (most values, random tokens, lack it):
+// _PASSWORD_CAMEL is letters only; _PASSWORD_VARIABLE holds pass, pw or auth (in one case) or is a dotted name of
+// [a-z_]; _FIELD_LIST opens with ":" or is letters, "_" and ":"
+bool may_be_password_variable(View v) {
+    for (size_t i = 0; i < v.size(); ++i) {  // one pass for the six words
+        View rest = v.substr(i);
+        if ((v[i] == 'p' && (rest.substr(0, 4) == "pass" || rest.substr(0, 2) == "pw")) ||
+            (v[i] == 'P' && (rest.substr(0, 4) == "PASS" || rest.substr(0, 2) == "PW")) ||
+            rest.substr(0, 4) == "auth" || rest.substr(0, 4) == "AUTH")
+            return true;
+    }
+    return every(v, [](unsigned char c) { return lower(c) || c == '_' || c == '.'; });
+}
+
+bool may_be_field_list(View v) {
+    return v[0] == ':' || every(v, [](unsigned char c) { return name_start(c) || c == ':'; });
+}
+
 int code_shapes(View v) {  // _code_shapes
     const Patterns& p = patterns();
     int shapes = 0;
     if ((has(v, '.') || has(v, '(') || has(v, '[')) && code_ref(v)) shapes |= CODE_REF;
-    if (full(p.password_camel, v) ||
-        ((has(v, '_') || has(v, '.')) && full(p.password_variable, v) && !numbered(v)))
+    if ((every(v, alpha) && full(p.password_camel, v)) ||
+        ((has(v, '_') || has(v, '.')) && may_be_password_variable(v) && full(p.password_variable, v) &&
+         !numbered(v)))
         shapes |= VARIABLE;
-    if (has(v, ':') && full(p.field_list, v)) shapes |= FIELD;
+    if (has(v, ':') && may_be_field_list(v) && full(p.field_list, v)) shapes |= FIELD;
     return shapes;
 }
 
@@ -376,9 +408,9 @@ bool prose_next(View t, size_t i) {  // _PROSE_NEXT.match(text, i): " " and [a-z
 
 bool prose_word(View w) {  // _PROSE_WORD.fullmatch: [A-Z]?[a-z]+ or [A-Z]+
     if (w.empty()) return false;
-    if (std::all_of(w.begin(), w.end(), [](unsigned char c) { return upper(c); })) return true;
+    if (every(w, upper)) return true;
     View rest = upper(w[0]) ? w.substr(1) : w;
-    return !rest.empty() && std::all_of(rest.begin(), rest.end(), [](unsigned char c) { return lower(c); });
+    return !rest.empty() && every(rest, lower);
 }
 
 // _COLON_BEFORE.search(text, max(0, start - 40), start): ":" or [ \t]--[a-z-]+, then [ \t]+ up to start. What
@@ -519,8 +551,7 @@ size_t scalar_end(View t, size_t start, size_t end) {
 }
 
 bool short_head(View w) {  // _short_head: under 4 characters, with a letter and a digit
-    return w.size() < 4 && std::any_of(w.begin(), w.end(), [](unsigned char c) { return alpha(c); }) &&
-           std::any_of(w.begin(), w.end(), [](unsigned char c) { return digit(c); });
+    return w.size() < 4 && some(w, alpha) && some(w, digit);
 }
 
 bool secret_value_at(View t, size_t* s, size_t* e) {  // check_secret_value
@@ -529,18 +560,19 @@ bool secret_value_at(View t, size_t* s, size_t* e) {  // check_secret_value
     Bounds b;
     if (t.substr(start, 2) == "${" && defaulted(t, start, end, &b)) {
         const size_t n = secret_value_length(span(t, b.start, b.end));
+        if (!n) return false;
         *s = b.start;
         *e = b.start + n;
-        return n > 0;
+        return true;
     }
     const size_t close = closing_quote(t, start, end);
     if (close != NPOS) {
         View quoted = span(t, start, close);
-        if (!quoted.empty() && std::all_of(quoted.begin(), quoted.end(), [](unsigned char c) { return lower(c); }) &&
-            prose_next(t, close + 1))
+        if (!quoted.empty() && every(quoted, lower) && prose_next(t, close + 1))
             return false;  // _PROSE_QUOTED: 'identified by "squash" commands'
+        if (!secret_value_length(quoted)) return false;
         *e = close;
-        return secret_value_length(quoted) > 0;
+        return true;
     }
     const bool unquoted = unquoted_value(t, start, end, &b);
     const size_t wide = scalar_end(t, start, end);
@@ -548,8 +580,10 @@ bool secret_value_at(View t, size_t* s, size_t* e) {  // check_secret_value
         *e = wide;  // (a first word the value would be without its line is a password's)
         return true;
     }
-    if (unquoted) *s = b.start, *e = b.end;
-    return unquoted;
+    if (!unquoted) return false;
+    *s = b.start;
+    *e = b.end;
+    return true;
 }
 
 // ----------------------------------------------------------------------------------------------- _check_token
@@ -558,19 +592,20 @@ bool secret_value_at(View t, size_t* s, size_t* e) {  // check_secret_value
 // added one by one), so that the comparison with 3.0 agrees
 bool entropy_at_least_3(View v) {
     size_t counts[256] = {0};
-    unsigned char order[256];
     size_t distinct = 0, most = 0;
     for (unsigned char c : v) {
-        if (!counts[c]) order[distinct++] = c;
+        distinct += !counts[c];
         most = std::max(most, ++counts[c]);
     }
     const size_t n = v.size();
     if (distinct < 8) return false;
     if (most * 8 < n && n < BOUND_MAX_LENGTH) return true;
     double sum = 0.0;
-    for (size_t k = 0; k < distinct; ++k) {
-        const double p = static_cast<double>(counts[order[k]]) / static_cast<double>(n);
+    for (unsigned char c : v) {  // each character's term at its first occurrence (its count then zeroed)
+        if (!counts[c]) continue;
+        const double p = static_cast<double>(counts[c]) / static_cast<double>(n);
         sum += p * std::log2(p);
+        counts[c] = 0;
     }
     return -sum >= 3.0;
 }
@@ -585,16 +620,42 @@ int character_classes(View v) {  // _character_classes
     return lo + up + dig;
 }
 
+// what _IDENTIFIER needs before RE2 runs it: a letter first, then letters, digits and [._/-], each digit after a
+// lower-case letter and before an upper-case one, a separator or the end (its segments' [a-z]{2,}[0-9]?)
+bool may_be_identifier(View v) {
+    if (!alpha(v[0])) return false;
+    for (size_t i = 0; i < v.size(); ++i) {
+        const unsigned char c = v[i];
+        if (digit(c)) {
+            const unsigned char next = at(v, i + 1);
+            if (!lower(v[i - 1]) || !(next == 0 || upper(next) || in(next, "._/-"))) return false;
+        } else if (!alpha(c) && !in(c, "._/-")) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool hex_number(View v) {  // 0[xX][0-9a-fA-F]+
+    return v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') && every(v.substr(2), hex);
+}
+
+bool not_random(View v) {  // _NOT_RANDOM.fullmatch: a UUID, a name made of words or a hex number
+    const unsigned char* data = reinterpret_cast<const unsigned char*>(v.data());
+    return uuid(data, 0, v.size()) || hex_number(v) || (may_be_identifier(v) && full(patterns().identifier, v));
+}
+
 bool random_looking(View v) {  // _random_looking
     if (v.size() < 12 || !entropy_at_least_3(v) || character_classes(v) < 2) return false;
-    return !(full(patterns().not_random, v) || sequential(v));
+    return !(not_random(v) || sequential(v));
 }
 
 enum TokenKind { NOT_TOKEN = 0, TOKEN = 1, UUID_TOKEN = 2 };
 
 TokenKind token_kind(View v) {  // _token_kind
     if (v.size() <= 64 && std::count_if(v.begin(), v.end(), [](unsigned char c) { return digit(c); }) <= 4 &&
-        full(patterns().code_chain, v))
+        (lower(v[0]) || v[0] == '_') && every(v, [](unsigned char c) { return word(c) || c == '.'; }) &&
+        full(patterns().code_chain, v))  // (its names open with [a-z_] and hold name characters and dots)
         return NOT_TOKEN;
     if (random_looking(v)) return TOKEN;
     return uuid(reinterpret_cast<const unsigned char*>(v.data()), 0, v.size()) ? UUID_TOKEN : NOT_TOKEN;
@@ -674,6 +735,16 @@ bool set_keyvalue_words(const std::string& name, const std::string* list, size_t
                                                                      : nullptr;
     if (target == nullptr) return false;
     target->assign(list, list + count);
+    w.first_letters.fill(false);
+    w.last_letters.fill(false);
+    for (const std::string& s : w.placeholder_starts) {
+        if (s.empty()) w.first_letters.fill(true);  // (every value starts with "")
+        else w.first_letters[static_cast<unsigned char>(s.front())] = true;
+    }
+    for (const std::string& e : w.placeholder_ends) {
+        if (e.empty()) w.last_letters.fill(true);
+        else w.last_letters[static_cast<unsigned char>(e.back())] = true;
+    }
     return true;
 }
 
