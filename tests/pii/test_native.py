@@ -320,8 +320,9 @@ def test_the_native_keyword_validators_read_pythons_whitespace(space: str) -> No
     for value in ("your{}key", "not{}set", "same{}as{}x", "x{}here", "x{}goes{}here", "{}Kx9mN2{}", "${P:-a{}b}",
                   "${P:-{}}", "x y{}", "Kx9 mN2{}# c", "x k={}y", "Kx9 k={}"):
         for key in ("password: ", 'password: "', "secret=", "password: Kx9 ", "{a: b, password: "):
-            text = key + value.replace("{}", space) + ' x"}'
-            _assert_keyword_checks_agree(text, [(len(key), e) for e in range(len(key) + 1, len(text) + 1)])
+            for tail in (' x"}', " x"):
+                text = key + value.replace("{}", space) + tail
+                _assert_keyword_checks_agree(text, [(len(key), e) for e in range(len(key) + 1, len(text) + 1)])
 
 
 def _keyword_candidates(texts: list[str]) -> None:
