@@ -640,9 +640,10 @@ bool hex_number(View v) {  // 0[xX][0-9a-fA-F]+
     return v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') && every(v.substr(2), hex);
 }
 
+bool is_uuid(View v) { return uuid(reinterpret_cast<const unsigned char*>(v.data()), 0, v.size()); }
+
 bool not_random(View v) {  // _NOT_RANDOM.fullmatch: a UUID, a name made of words or a hex number
-    const unsigned char* data = reinterpret_cast<const unsigned char*>(v.data());
-    return uuid(data, 0, v.size()) || hex_number(v) || (may_be_identifier(v) && full(patterns().identifier, v));
+    return is_uuid(v) || hex_number(v) || (may_be_identifier(v) && full(patterns().identifier, v));
 }
 
 bool random_looking(View v) {  // _random_looking
@@ -658,7 +659,7 @@ TokenKind token_kind(View v) {  // _token_kind
         full(patterns().code_chain, v))  // (its names open with [a-z_] and hold name characters and dots)
         return NOT_TOKEN;
     if (random_looking(v)) return TOKEN;
-    return uuid(reinterpret_cast<const unsigned char*>(v.data()), 0, v.size()) ? UUID_TOKEN : NOT_TOKEN;
+    return is_uuid(v) ? UUID_TOKEN : NOT_TOKEN;
 }
 
 // "/" or "%2F" / "%2f" at i: the index after it, or NPOS
