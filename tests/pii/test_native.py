@@ -236,7 +236,8 @@ _VALUES = ["Kx9mN2pQ7vL4", "Hq3LmT8vW2xK9pR4sN7dF1gB6cZ0yJ5e", "hunter2", "s3cr3
            "hvs.CAESIJk8Lq2Wm9Xr4Tt8Vn3Pc6Hd1Jf5Gz0S", "your-api-key-here", "not set", "os.environ[", "!vault |",
            "aaaaaaaaaaaaaaaa", "AbAbAbAbAbAb12", "Tr0ub4dor9x==", "x.y=", "@db:5432", "AppWindow2TokenMgr",
            "android.os2.BinderProxy1", "getUserName2ForAccount", "Kx9mN2.pQ7vL4/xY", "cfg.db_pass",
-           "_private_key_value", "PASS_WORD_9", "passW0rdHashValue", "root:Kx9:0:0"]
+           "_private_key_value", "PASS_WORD_9", "passW0rdHashValue", "root:Kx9:0:0", "AppWindow2-TokenManager",
+           "user_auth2_token", "SVC_AUTH_KEY2", "redis_pass1_x", "_lp2bp_signature_hmac", "api-key-here"]
 _GLUE = ["", " ", "  ", "\t", "\n", "\r\n", "\r", '"', "'", "`", '\\"', '\\\\"', "\\", "(", ")", "[", "]", "{", "}",
          ",", ";", ".", ":", "=", "#", " # c", "@", "&", "%", "/", "<", ">", "|", " | ", "x", "\x0b", "\x1c", "\x00",
          '\n"', "\n'"]
@@ -269,6 +270,15 @@ def test_the_native_keyword_validators_answer_what_the_python_ones_answer(parts:
     text = "".join(pieces)
     starts = sorted(set(_boundaries(pieces)[:-1]))
     _assert_keyword_checks_agree(text, [(s, e) for s in starts for e in range(s + 1, len(text) + 1)])
+
+
+@pytest.mark.parametrize("key", _KEYS)
+def test_the_native_keyword_validators_answer_alike_on_each_value_after_each_key(key: str) -> None:
+    """Every value piece right after the key, alone or before a word or a quote: each value's ends."""
+    for value in _VALUES:
+        for tail in ("", " x", '" x'):
+            text = key + value + tail
+            _assert_keyword_checks_agree(text, [(len(key), e) for e in range(len(key) + 1, len(text) + 1)])
 
 
 # the lengths the keyword validators read up to (the lookbacks, the longest scalar and quoted value), and on each side
