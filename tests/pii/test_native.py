@@ -188,6 +188,17 @@ SHAPES: dict[str, tuple[list[str], list[str]]] = {
     # filler and random tails of every length about the 16 read: four or five different characters
     "vendor_key": (["ghp_", "x", "xxxx", "0000", "X0x0", "abcd", "abcde", "ab", "aaaaaaaaaaaa", "Kq9_"],
                    ["", "x", "a", "_", "-", "0"]),
+    # the keyword validators: a key, then a value's shapes (random, placeholder, program text, UUID, scope, escapes)
+    "entropy": (["secret=", "Bearer ", "token: ", "Xk9vQ2pL7mN4", "abcdefghijkl",
+                 "12345678-1234-1234-1234-123456789abc", "sig.name_x", "AKIAQ3EGRTY5WXZ7/20261126/", "%2F", "%3D",
+                 "=", "${X}"],
+                [" ", "", "\"", "'", "=", ":", "(", ")", "%20", "\n", "a"]),
+    "api_key": (["api_key=", "key: ", "Xk9vQ2pL7mN4", "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "os.environ[",
+                 "0x1f2e3d4c5b", "AppWindowToken", "%2f", "=="],
+                [" ", "", "\"", "=", "[", "]", ",", "&", "a"]),
+    "secret_value": (["password: ", "PASS: ", "${P:-Kx9m2}", "Kx9", "hunter22", "str", "self.pw", "a_pass", "x:y",
+                      "<p>", "</", "=>", "changeme", "# c"],
+                     [" ", "", "\"", "'", "\\\"", "{", "}", ",", "\t", "\n", ":", "(", "|", "="]),
 }
 SHAPE_TOKENS = [t for tokens, _ in SHAPES.values() for t in tokens]
 _NUMBERS = re.compile(r"[0-9]+(?:\.[0-9]+)*")  # what the IPv4 validator is asked about (its pattern's shape)
@@ -236,6 +247,164 @@ def test_the_native_user_check_reads_escaped_names_of_every_length(n: int, slash
     text = "user " + "\\" * slashes + '"' + "a" * n + "\\" + '"'
     code = native.matcher.CHECKS["username"]
     assert native.matcher.check(code, text.encode(), 5, 6) == VALIDATORS["username"](text, 5, 6)
+
+
+# the keyword validators and the texts their branches turn on: keys (and what opens a value: quotes, escaped quotes,
+# a start tag, a flow map, a signature), values (random, placeholders, templates, program text, UUIDs, SigV4 scopes,
+# percent escapes, paths, YAML scalars with spaces and comments) and what goes between them
+_KEYWORD_CHECKS = ("secret_value", "entropy", "api_key")
+_KEYS = ["password=", "password: ", "password = ", '"password": "', "'secret': '", "secret=", "token=", "api_key=",
+         "apiKey: ", "Bearer ", 'bearer "', "Bearer%20", "Authorization: Basic ", "Authorization: Token ",
+         "client_secret: ", "vault_token=", '"Name": "CLIENT_SECRET", "Value": "', "parameter value ",
+         "X-Amz-Credential=", "X-Amz-Security-Token=", "Cookie: sessionid=", "PASS: ", "XPASS:\t'", "aPASS: ",
+         "--password ", "--db-password=", "the admin password: ", "<password>", "</password>", "=> ", "=>",
+         "mysql -u root -p", "::add-mask::", "postgres://svc:", "- DB_PASSWORD=", "{user: app, password: ",
+         "[a, {pw: ", "(password: ", "def f(password: ", "  key: ", "PASSWORD_FILE=", 'identified by "',
+         '\\"password\\": \\"', "\\\\\\\"", "export DB_PASSWORD=", "a:b: ", "db_pass=", "user=bob "]
+_VALUES = ["Kx9mN2pQ7vL4", "Hq3LmT8vW2xK9pR4sN7dF1gB6cZ0yJ5e", "hunter2", "s3cr3t!", "changeme", "CHANGE_ME", "xxxx",
+           "${VAR:-x}", "${DB_PASSWORD:-Kx9mQ2}", "${A:=}", "${a.b:?x}", "${X:-}", "${P:-?+}", "${P}", "$Xk9vQ2pL7",
+           "$VAR", "********", "<redacted>", "[REDACTED]", "[Kelu5512#]", "(empty)", "(Kx9 mN2)", "{password!r}",
+           "{{ x }}", "%s", "%(pw)s", "str", "str | None = None", "bytes,", "SecretStr)", "HiddenText,",
+           "Optional[str] = None", "getpass(", "auth[1]", "f(2)", "self.password", "this.secret", "args.password",
+           "hashedPassword", "passwordHash", "key_password", "DEFAULT_LAST_PASS", "blue_pass_2024", "name:passwd:uid",
+           ":x:", "strlen_pass::get_len", "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "0x1f2e3d4c5b6a", "AppWindowToken",
+           "android.os.BinderProxy", "signal.SIGTERM", "lp2bp_signature", "AKIAQ3EGRTY5WXZ7ABCD/20261126/",
+           "AKIAQ3EGRTY5WXZ7ABCD%2F20261126%2F", "IQoJb3JpZ2luX2Vj%2F%2FZm9v%3D%3D", "ab%20cd", "%3d", "abcdef123456",
+           "1234567890abcdef", "abcd1234", "/home/x/.pw", "~/secret", "../a/b", "a&b=c", "Kx9&amp;x=1&y", "Kx9 mN2 pQ7",
+           "Kx9", "with spaces # c", "squash", "Secret", "kubectl get", "Xo9pQ2wE7r", "abc=", "resourceVersion=3",
+           "hvs.CAESIJk8Lq2Wm9Xr4Tt8Vn3Pc6Hd1Jf5Gz0S", "your-api-key-here", "not set", "os.environ[", "!vault |",
+           "aaaaaaaaaaaaaaaa", "AbAbAbAbAbAb12", "Tr0ub4dor9x==", "x.y=", "@db:5432", "AppWindow2TokenMgr",
+           "android.os2.BinderProxy1", "getUserName2ForAccount", "Kx9mN2.pQ7vL4/xY", "cfg.db_pass",
+           "_private_key_value", "PASS_WORD_9", "passW0rdHashValue", "root:Kx9:0:0", "AppWindow2-TokenManager",
+           "user_auth2_token", "SVC_AUTH_KEY2", "redis_pass1_x", "_lp2bp_signature_hmac", "api-key-here"]
+_GLUE = ["", " ", "  ", "\t", "\n", "\r\n", "\r", '"', "'", "`", '\\"', '\\\\"', "\\", "(", ")", "[", "]", "{", "}",
+         ",", ";", ".", ":", "=", "#", " # c", "@", "&", "%", "/", "<", ">", "|", " | ", "x", "\x0b", "\x1c", "\x00",
+         '\n"', "\n'"]
+_KEYWORD_PARTS = st.lists(st.tuples(st.sampled_from(_GLUE), st.sampled_from(_KEYS + _VALUES)), max_size=10)
+
+
+def _assert_keyword_checks_agree(text: str, bounds: list[tuple[int, int]]) -> None:
+    """The three keyword validators in C++ against their Python references on each (start, end) of ``text``."""
+    data = text.encode("ascii")
+    for name in _KEYWORD_CHECKS:
+        code, check = native.matcher.CHECKS[name], VALIDATORS[name]
+        for s, e in bounds:
+            assert native.matcher.check(code, data, s, e) == check(text, s, e), (name, text[:s], text[s:e], text[e:])
+
+
+def _boundaries(parts: list[str]) -> list[int]:
+    """Where each part of a text starts (and where the text ends)."""
+    ends = [0]
+    for part in parts:
+        ends.append(ends[-1] + len(part))
+    return ends
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KEYWORD_PARTS, st.sampled_from(_GLUE))
+def test_the_native_keyword_validators_answer_what_the_python_ones_answer(parts: list[tuple[str, str]],
+                                                                          last: str) -> None:
+    """Every value that starts where a piece does (after a key, a quote, a bracket) and ends anywhere after."""
+    pieces = [p for pair in parts for p in pair] + [last]
+    text = "".join(pieces)
+    starts = sorted(set(_boundaries(pieces)[:-1]))
+    _assert_keyword_checks_agree(text, [(s, e) for s in starts for e in range(s + 1, len(text) + 1)])
+
+
+@pytest.mark.parametrize("key", _KEYS)
+def test_the_native_keyword_validators_answer_alike_on_each_value_after_each_key(key: str) -> None:
+    """Every value piece right after the key, alone or before a word or a quote: each value's ends."""
+    for value in _VALUES:
+        for tail in ("", " x", '" x'):
+            text = key + value + tail
+            _assert_keyword_checks_agree(text, [(len(key), e) for e in range(len(key) + 1, len(text) + 1)])
+
+
+# the lengths the keyword validators read up to (the lookbacks, the longest scalar and quoted value), and on each side
+_LENGTHS = [n + d for n in (4, 8, 12, 16, 40, 64, 80, 128, 256, 2 * 128, 4096) for d in (-2, -1, 0, 1, 2)]
+_FILLERS = ["Ab3", "a", "Kx9 ", " ", "x_", "\\", "%2F", "A1", "ab cd # e"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_KEYWORD_PARTS, st.sampled_from(_FILLERS), st.sampled_from(_LENGTHS), _KEYWORD_PARTS)
+def test_the_native_keyword_validators_answer_alike_beside_long_pieces(head: list[tuple[str, str]], filler: str,
+                                                                      n: int, tail: list[tuple[str, str]]) -> None:
+    """Long pieces among keys and values, of lengths about those the validators read up to."""
+    pieces = [p for pair in head for p in pair] + [(filler * n)[:n]] + [p for pair in tail for p in pair]
+    text = "".join(pieces)
+    cuts = sorted(set(_boundaries(pieces)))
+    _assert_keyword_checks_agree(text, [(s, e) for s in cuts for e in cuts if s < e])
+
+
+# a value ("|" marks its start) next to a filler ("{}") of every length about those the keyword validators read up to:
+# the closing quote's reach, the longest scalar, the lookbacks for a line's start, a flow map's key, a sentence's
+# colon, a secret's key and a test verdict, a SigV4 scope's key id
+_LONG_SHAPES = [
+    'password: "|{}" x', "password: '|{}'", '\\"secret\\": \\"|{}\\"', "<password>|{}</password>",
+    "password: |Kx9 {} # c", "  password: |Kx9 {}\n", "{user: app, password: |Kx9 {}}", "{}\n  password: |Kx9 mN2",
+    "{}  password: |Kx9 mN2 x",
+    "{}{a: b, password: |Kx9 mN2}", "{}PASS: |x", "{}client_secret: |3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+    "{}the admin password: |kubectl get", "{}(password: |str) x", "Bearer |{}", "X-Amz-Credential=|{}/20261126/",
+    "secret=|{}%2F%3D", "x --{}password |kubectl get", "{}x -- |kubectl get", "{{}, password: |Kx9 mN2 x}",
+    "(password:{}|HiddenText, x)", "{{}: |Kx9 mN2 x}",
+    "secret{}                        parametervalue:       |3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+]
+_LONG_LENGTHS = [*range(0, 300), *range(4085, 4105)]
+
+
+@pytest.mark.parametrize("shape", _LONG_SHAPES)
+def test_the_native_keyword_validators_read_as_far_as_the_python_ones(shape: str) -> None:
+    """Long values and long stretches before a key: the same answers at every length about the limits."""
+    for filler in ("Kx9mN2pQ7vL4", "a b", "a", "Q3EGRTY5WXZ7ABCD", " "):
+        for n in _LONG_LENGTHS:
+            marked = shape.replace("{}", (filler * n)[:n])
+            text, s = marked.replace("|", ""), marked.index("|")
+            ends = {*range(s + 1, min(s + 16, len(text)) + 1), *range(max(s + 1, len(text) - 24), len(text) + 1)}
+            _assert_keyword_checks_agree(text, [(s, e) for e in sorted(ends)])
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f"])
+def test_the_native_keyword_validators_read_pythons_whitespace(space: str) -> None:
+    """Python's whitespace (re's \\s on str, str.strip) holds \\v and \\x1c-\\x1f, which RE2's \\s leaves out."""
+    for value in ("your{}key", "not{}set", "same{}as{}x", "x{}here", "x{}goes{}here", "{}Kx9mN2{}", "${P:-a{}b}",
+                  "${P:-{}}", "x y{}", "Kx9 mN2{}# c", "x k={}y", "Kx9 k={}"):
+        for key in ("password: ", 'password: "', "secret=", "password: Kx9 ", "{a: b, password: "):
+            for tail in (' x"}', " x"):
+                text = key + value.replace("{}", space) + tail
+                _assert_keyword_checks_agree(text, [(len(key), e) for e in range(len(key) + 1, len(text) + 1)])
+
+
+def _keyword_candidates(texts: list[str]) -> None:
+    """The three keyword validators on every value the catalog's keyword detectors find in ``texts``."""
+    detectors = [_python_loop(Compiled(d.pattern, d.value_groups)) for d in DEFAULT_DETECTORS
+                 if d.validator in _KEYWORD_CHECKS]
+    for text in texts:
+        prepared = PreparedText(text)
+        _assert_keyword_checks_agree(text, sorted({b for rx in detectors for b in rx.values(prepared)}))
+
+
+def test_the_native_keyword_validators_answer_alike_on_the_test_tables() -> None:
+    from . import format_cases, test_config_shapes, test_detectors
+
+    rows = [*format_cases.POSITIVES, *format_cases.NEGATIVES, *test_config_shapes.POSITIVES,
+            *test_config_shapes.NEGATIVES, *test_detectors.POSITIVES, *test_detectors.NEGATIVES]
+    texts = [row[1] for row in rows if row[1].isascii()]
+    assert len(texts) > 300
+    _keyword_candidates(texts)
+
+
+DEV_CORPUS = Path(os.environ.get("TFTSR_DEV_CORPUS", "/work/shared/corpus/dev"))
+
+
+@pytest.mark.skipif(not DEV_CORPUS.is_dir(), reason="no dev corpus here (TFTSR_DEV_CORPUS)")
+def test_the_native_keyword_validators_answer_alike_on_the_dev_corpus() -> None:
+    """On the dev logs, in stretches of 200 lines (a value's context reaches back into the lines before it)."""
+    texts = []
+    for path in sorted(DEV_CORPUS.glob("*.log")):
+        lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+                 if line.isascii()]
+        texts += ["".join(lines[i:i + 200]) for i in range(0, len(lines), 200)]
+    _keyword_candidates(texts)
 
 
 def _python_checked(name: str, text: str, values: list[tuple[int, int]], tail: tuple[Any, ...]) -> list[Any]:

@@ -46,7 +46,8 @@ if os.environ.get("TFTSR_PII_NATIVE", "1") != "0":
         matcher = None
 
 #: the word lists of validators.py that the C++ validators read
-WORD_LISTS = ("_NOT_USERS", "_TYPE_NAMES", "_NOT_HOSTS", "_TLDS", "_FILE_TLDS", "_FILE_EXTS", "_CODE_ROOTS")
+WORD_LISTS = ("_NOT_USERS", "_TYPE_NAMES", "_NOT_HOSTS", "_TLDS", "_FILE_TLDS", "_FILE_EXTS", "_CODE_ROOTS",
+              "_PLACEHOLDER_STARTS", "_PLACEHOLDER_ENDS")
 
 
 def native_check(validator: str | None) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 from tftsr_kernel.pii.native import source_hash
 
 HERE = Path(__file__).resolve().parent
-SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp", HERE / "finders.cpp",
+SOURCES = {"_matcher": [HERE / "matcher.cpp", HERE / "checks.cpp", HERE / "keyvalue.cpp", HERE / "finders.cpp",
                          HERE / "spans.cpp", HERE / "resolve.cpp", HERE / "reports.cpp"]}
 
 

@@ -1,6 +1,9 @@
 // See checks.h. Every function names the Python function it follows; keep the two in step.
 #include "checks.h"
 
+#include "keyvalue.h"
+#include "text.h"
+
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -32,18 +35,6 @@ Words* list_named(const std::string& name) {
     if (name == "_CODE_ROOTS") return &l.code_roots;
     return nullptr;
 }
-
-inline bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
-inline bool upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-inline bool lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-inline bool alpha(unsigned char c) { return upper(c) || lower(c); }
-inline bool alnum(unsigned char c) { return alpha(c) || digit(c); }
-inline bool hex(unsigned char c) { return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-inline unsigned char fold(unsigned char c) { return upper(c) ? static_cast<unsigned char>(c + 32) : c; }
-
-// _char_before / _char_after: NUL outside the text (a sentinel in no class)
-inline unsigned char before(const unsigned char* t, size_t i) { return i > 0 ? t[i - 1] : 0; }
-inline unsigned char after(const unsigned char* t, size_t n, size_t i) { return i < n ? t[i] : 0; }
 
 std::string lowered(const unsigned char* t, size_t s, size_t e) {
     std::string out(reinterpret_cast<const char*>(t + s), e - s);
@@ -208,12 +199,6 @@ bool hostname_value(const unsigned char* t, size_t s, size_t e) {
     return false;
 }
 
-bool in(unsigned char c, const char* set) {
-    for (; *set; ++set)
-        if (static_cast<unsigned char>(*set) == c) return true;
-    return false;
-}
-
 // _USERINFO_END: the last character of a URL's user:password or an e-mail's local part
 inline bool userinfo_end(unsigned char c) { return alnum(c) || in(c, "._%+-~!$*"); }
 
@@ -232,21 +217,6 @@ bool hostname(const unsigned char* t, size_t n, size_t s, size_t e) {
         return false;
     if (a == '.' && alnum(after(t, n, e + 1))) return false;
     return true;
-}
-
-// _UUID.fullmatch
-bool uuid(const unsigned char* t, size_t s, size_t e) {
-    static const size_t groups[] = {8, 4, 4, 4, 12};
-    size_t i = s;
-    for (size_t g = 0; g < 5; ++g) {
-        if (g > 0) {
-            if (i >= e || t[i] != '-') return false;
-            ++i;
-        }
-        for (size_t k = 0; k < groups[g]; ++k, ++i)
-            if (i >= e || !hex(t[i])) return false;
-    }
-    return i == e;
 }
 
 // _host_label_ok + check_host_label
@@ -294,7 +264,7 @@ bool vendor_key(const unsigned char* t, size_t s, size_t e) {
 
 bool set_words(const std::string& name, const std::string* words, size_t count) {
     Words* list = list_named(name);
-    if (list == nullptr) return false;
+    if (list == nullptr) return set_keyvalue_words(name, words, count);
     list->clear();
     for (size_t i = 0; i < count; ++i) list->insert(words[i]);
     Lists& l = lists();
@@ -303,7 +273,7 @@ bool set_words(const std::string& name, const std::string* words, size_t count) 
     return true;
 }
 
-bool words_ready() { return lists().ready; }
+bool words_ready() { return lists().ready && keyvalue_ready(); }
 
 bool run_check(Check check, const unsigned char* t, size_t n, size_t* s, size_t* e) {
     switch (check) {
@@ -314,6 +284,9 @@ bool run_check(Check check, const unsigned char* t, size_t n, size_t* s, size_t*
         case HOST_LABEL: return host_label(t, n, *s, *e);
         case SYSLOG_HOST: return syslog_host(t, n, s, e);
         case VENDOR_KEY: return vendor_key(t, *s, *e);
+        case ENTROPY: return generic_secret(t, n, s, e);
+        case API_KEY: return api_key(t, n, s, e);
+        case SECRET_VALUE: return secret_value(t, n, s, e);
         default: return true;
     }
 }

@@ -10,9 +10,10 @@
 
 namespace tftsr {
 
-enum Check { NONE = 0, IPV4, LUHN, USERNAME, HOSTNAME, HOST_LABEL, SYSLOG_HOST, VENDOR_KEY, CHECK_COUNT };
+enum Check { NONE = 0, IPV4, LUHN, USERNAME, HOSTNAME, HOST_LABEL, SYSLOG_HOST, VENDOR_KEY, ENTROPY, API_KEY,
+            SECRET_VALUE, CHECK_COUNT };
 
-// replace the word list ``name`` (a known list) with ``words``; false for an unknown name
+// replace the word list ``name`` (a known list, here or in keyvalue.h) with ``words``; false for an unknown name
 bool set_words(const std::string& name, const std::string* words, size_t count);
 
 bool words_ready();

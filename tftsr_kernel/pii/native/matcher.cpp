@@ -596,9 +596,10 @@ PyMODINIT_FUNC PyInit__matcher() {
         Py_DECREF(m);
         return nullptr;
     }
-    PyObject* checks = Py_BuildValue("{sisisisisisisi}", "ipv4", tftsr::IPV4, "luhn", tftsr::LUHN, "username",
+    PyObject* checks = Py_BuildValue("{sisisisisisisisisisi}", "ipv4", tftsr::IPV4, "luhn", tftsr::LUHN, "username",
                                      tftsr::USERNAME, "hostname", tftsr::HOSTNAME, "host_label", tftsr::HOST_LABEL,
-                                     "syslog_host", tftsr::SYSLOG_HOST, "vendor_key", tftsr::VENDOR_KEY);
+                                     "syslog_host", tftsr::SYSLOG_HOST, "vendor_key", tftsr::VENDOR_KEY, "entropy",
+                                     tftsr::ENTROPY, "api_key", tftsr::API_KEY, "secret_value", tftsr::SECRET_VALUE);
     if (checks == nullptr || PyModule_AddObject(m, "CHECKS", checks) < 0) {
         Py_XDECREF(checks);
         Py_DECREF(m);
