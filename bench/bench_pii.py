@@ -337,7 +337,7 @@ def write_file(base: str, path: Path, target_bytes: int) -> int:
 def streaming_memory(base: str, workdir: Path) -> None:
     """Peak traced memory while streaming a file from disk, at two file sizes."""
     sc = Scanner()
-    for mb in (8, 32):
+    for mb in (8, 32, 96):
         path = workdir / f"stream-{mb}.log"
         nbytes = write_file(base, path, mb * 1_000_000)
         tracemalloc.start()

@@ -165,6 +165,15 @@ def test_a_pattern_searched_whole_is_not_compiled_and_stays_whole() -> None:
     assert pf.modes == [WHOLE, PRESENCE]
 
 
+def test_a_compile_of_milliseconds_is_never_slow_enough_for_a_database_of_its_own() -> None:
+    pats = [_KEYED, _BRANCHED, r"(?:^|[^a-z])k=(?P<v>[a-z]{3,})"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(prefilter, "SOLO_COMPILE", -1)  # every compile beyond the ratio
+        mp.setattr(prefilter, "SOLO_SECONDS", 3600)
+        pf = Prefilter(pats, [False] * len(pats))
+    assert not pf._solo and pf.modes == [SOM, SOM, SOM] and len(pf._state[0]) == 1
+
+
 def test_a_pattern_slow_to_compile_gets_a_database_of_its_own() -> None:
     sc = Scanner()
     pf = Prefilter([c.detector.pattern for c in sc._compiled],
@@ -257,6 +266,7 @@ def test_a_pattern_slow_to_compile_by_start_is_matched_by_end_when_its_run_was_c
     registry = Registry([Detector("keyed", "KEYED", _KEYED), Detector("branched", "BRANCHED", _BRANCHED)])
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(prefilter, "SOLO_COMPILE", -1)
+        mp.setattr(prefilter, "SOLO_SECONDS", 0)
         sc = _prefiltered(registry)
         text = "".join(parts) + "." * 20000
         plain = Scanner(registry)

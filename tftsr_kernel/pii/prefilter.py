@@ -299,6 +299,10 @@ def prefilter_expression(pattern: str) -> str:
 #: tracking, in the main database (a keyword pattern's own database was one more pass over the text:
 #: 1.06 ms/MB alone, 0.15 inside the main one)
 SOLO_COMPILE = 10
+#: ... and at least this many seconds: trial compiles of tens of milliseconds vary with the machine's load
+#: (they run side by side), and a keyword pattern's 26 ms (7.6 times the median) crossed the ratio in one
+#: run and not in another; inside the main database it scans fastest (4.36 against 4.57 ms/MB by end)
+SOLO_SECONDS = 0.25
 
 #: modes of a covered pattern
 SOM = "som"          # reports (leftmost start, end)
@@ -473,7 +477,7 @@ class Prefilter:
                 som_cuts[i] = plan.cut
         if som_took:
             median = sorted(som_took.values())[len(som_took) // 2]
-            self._solo = {i for i, t in som_took.items() if t > SOLO_COMPILE * median}
+            self._solo = {i for i, t in som_took.items() if t > SOLO_COMPILE * median and t >= SOLO_SECONDS}
         for i in sorted(self._solo):  # by end where the run was cut: one pass less (see SOLO_COMPILE)
             by_end = self._tail_ends(som_cuts.get(i))
             if by_end is not None:
