@@ -159,14 +159,24 @@ bool sequential(View v) {
     return true;
 }
 
-bool mixed_case_and_digits(View v) {  // _mixed_case_and_digits
+// Which of lower case, upper case and digits the characters of v include.
+struct Classes {
     bool lo = false, up = false, dig = false;
+};
+
+Classes classes_of(View v) {
+    Classes k;
     for (unsigned char c : v) {
-        lo = lo || lower(c);
-        up = up || upper(c);
-        dig = dig || digit(c);
+        k.lo = k.lo || lower(c);
+        k.up = k.up || upper(c);
+        k.dig = k.dig || digit(c);
     }
-    return lo && up && dig;
+    return k;
+}
+
+bool mixed_case_and_digits(View v) {  // _mixed_case_and_digits
+    const Classes k = classes_of(v);
+    return k.lo && k.up && k.dig;
 }
 
 // v.replace("_", "").replace("-", "").isalnum(): a token's characters
@@ -611,13 +621,8 @@ bool entropy_at_least_3(View v) {
 }
 
 int character_classes(View v) {  // _character_classes
-    bool lo = false, up = false, dig = false;
-    for (unsigned char c : v) {
-        lo = lo || lower(c);
-        up = up || upper(c);
-        dig = dig || digit(c);
-    }
-    return lo + up + dig;
+    const Classes k = classes_of(v);
+    return k.lo + k.up + k.dig;
 }
 
 // what _IDENTIFIER needs before RE2 runs it: a letter first, then letters, digits and [._/-], each digit after a

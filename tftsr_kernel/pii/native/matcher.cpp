@@ -15,6 +15,7 @@
 
 #include "checks.h"
 #include "finders.h"
+#include "pytype.h"
 #include "reports.h"
 #include "resolve.h"
 #include "spans.h"
@@ -573,16 +574,12 @@ PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "_matcher",
 }  // namespace
 
 PyMODINIT_FUNC PyInit__matcher() {
-    MatcherType.tp_name = "tftsr_kernel.pii.native._matcher.Matcher";
-    MatcherType.tp_basicsize = sizeof(MatcherObject);
-    MatcherType.tp_flags = Py_TPFLAGS_DEFAULT;
-    MatcherType.tp_new = PyType_GenericNew;
-    MatcherType.tp_init = reinterpret_cast<initproc>(matcher_init);
-    MatcherType.tp_dealloc = reinterpret_cast<destructor>(matcher_dealloc);
-    MatcherType.tp_methods = matcher_methods;
+    tftsr::define_type(&MatcherType, "tftsr_kernel.pii.native._matcher.Matcher", sizeof(MatcherObject),
+                       reinterpret_cast<initproc>(matcher_init), reinterpret_cast<destructor>(matcher_dealloc),
+                       matcher_methods,
+                       "One pattern's RE2 search loop: Matcher(pattern, bare, value_idx, prefix, least, edges, "
+                       "source=b'', tail=None, branches=None)");
     MatcherType.tp_getset = matcher_getset;
-    MatcherType.tp_doc =
-        "One pattern's RE2 search loop: Matcher(pattern, bare, value_idx, prefix, least, edges, source=b'')";
     if (PyType_Ready(&MatcherType) < 0) return nullptr;
     PyObject* m = PyModule_Create(&module_def);
     if (m == nullptr) return nullptr;

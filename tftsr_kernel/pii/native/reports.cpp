@@ -8,6 +8,8 @@
 // Reports are kept per pattern as flat (start, end) pairs, in the order Hyperscan gives them.
 #include "reports.h"
 
+#include "pytype.h"
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -259,15 +261,10 @@ PyTypeObject ReportsType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 }  // namespace
 
 bool add_reports_type(PyObject* module) {
-    ReportsType.tp_name = "tftsr_kernel.pii.native._matcher.Reports";
-    ReportsType.tp_basicsize = sizeof(ReportsObject);
-    ReportsType.tp_flags = Py_TPFLAGS_DEFAULT;
-    ReportsType.tp_new = PyType_GenericNew;
-    ReportsType.tp_init = reinterpret_cast<initproc>(reports_init);
-    ReportsType.tp_dealloc = reinterpret_cast<destructor>(reports_dealloc);
+    define_type(&ReportsType, "tftsr_kernel.pii.native._matcher.Reports", sizeof(ReportsObject),
+                reinterpret_cast<initproc>(reports_init), reinterpret_cast<destructor>(reports_dealloc),
+                reports_methods, "Reports(n): one prefilter scan's reports for n patterns; Hyperscan's match handler");
     ReportsType.tp_call = reinterpret_cast<ternaryfunc>(reports_call);
-    ReportsType.tp_methods = reports_methods;
-    ReportsType.tp_doc = "Reports(n): one prefilter scan's reports for n patterns; Hyperscan's match handler";
     if (PyType_Ready(&ReportsType) < 0) return false;
     Py_INCREF(&ReportsType);
     if (PyModule_AddObject(module, "Reports", reinterpret_cast<PyObject*>(&ReportsType)) < 0) {
