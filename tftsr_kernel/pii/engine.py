@@ -25,6 +25,7 @@ detectors that may match it, and only those run. DataFrames are scanned in block
 from __future__ import annotations
 
 import bisect
+import contextlib
 import operator
 import re
 import threading
@@ -47,7 +48,7 @@ _TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,39}")
 _MIN_TRIGGER = 2
 #: searching one window costs about as much as scanning this many bytes (a matcher call from Python)
 _WINDOW_COST = 256
-#: a prefilter report costs about as much as scanning this many bytes (a Python callback)
+#: a prefilter report costs about as much as scanning this many bytes (Hyperscan's call of its handler)
 _REPORT_COST = 128
 #: characters scanned per streaming chunk (each is scanned with ``Scanner.OVERLAP`` more on either side:
 #: 1.6% of a chunk this size; 6% at 1 MB, measured 4% slower end to end)
@@ -436,9 +437,8 @@ class Scanner:
         """Every sensitive span of ``text``, overlaps resolved, ordered by (start, end, type)."""
         if not text:
             return []
-        if len(text) < self.prefilter_min:  # a short text makes few objects: pausing would cost more
-            return self._spans(text, _resolve(self._candidates(text)), 0)
-        with collector_paused:
+        # a short text makes few objects: pausing the collector would cost more than it saves
+        with collector_paused if len(text) >= self.prefilter_min else contextlib.nullcontext():
             return self._spans(text, _resolve(self._candidates(text)), 0)
 
     def _spans(self, text: str, found: list[tuple[int, int, int, str, str]], offset: int) -> list[Span]:
